@@ -1,0 +1,70 @@
+# A thin wrapper: the real build is Meson + Ninja (meson.build).  These
+# targets are the two commands of the README (make run, make check) and the
+# few others a developer types.  Every target is phony; Ninja decides what
+# is out of date.
+#
+#   make / make build   install missing packages, build build/tongbao
+#   make asan           the AddressSanitizer + UBSan build, build-asan/tongbao
+#   make run            build, create var/tongbao.db with demo data when
+#                       missing, serve on http://127.0.0.1:8080
+#   make check          build both, run unit, API and browser tests
+#   make bench          wrk against tongbao and nginx (bench/http.sh)
+#   make clean          remove both build directories
+
+SHELL := /bin/bash
+
+BUILD      := build
+BUILD_ASAN := build-asan
+BIN        := $(BUILD)/tongbao
+DB         := var/tongbao.db
+LISTEN     := 127.0.0.1:8080
+
+# The demo's administrator password when TONGBAO_ADMIN_PASSWORD is unset.
+# It is printed by `tongbao init` and documented in the README; it is for a
+# local demonstration only.
+DEMO_ADMIN_PASSWORD := tongbao-demo-2026
+
+.PHONY: all build deps asan run check bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+# `meson setup` only when the directory is not configured yet; afterwards
+# Ninja re-runs Meson by itself whenever a meson.build changes.
+build: deps
+	@if [ ! -f $(BUILD)/build.ninja ]; then meson setup $(BUILD); fi
+	ninja -C $(BUILD)
+
+asan: deps
+	@if [ ! -f $(BUILD_ASAN)/build.ninja ]; then \
+		meson setup $(BUILD_ASAN) -Db_sanitize=address,undefined \
+		    -Db_lundef=false; \
+	fi
+	ninja -C $(BUILD_ASAN)
+
+# A half-made database (init worked, demo failed) is removed so that the next
+# `make run` starts over instead of serving it without its demo data.
+run: build
+	@if [ ! -f $(DB) ]; then \
+		pw="$${TONGBAO_ADMIN_PASSWORD:-$(DEMO_ADMIN_PASSWORD)}"; \
+		mkdir -p $(dir $(DB)) && \
+		{ TONGBAO_ADMIN_PASSWORD="$$pw" $(BIN) init --db $(DB) && \
+		  $(BIN) demo --db $(DB); } || \
+		{ rm -f $(DB) $(DB)-wal $(DB)-shm; exit 1; }; \
+		if [ -z "$${TONGBAO_ADMIN_PASSWORD:-}" ]; then \
+			echo "admin's password: $$pw (the demo default;" \
+			    "set TONGBAO_ADMIN_PASSWORD to choose another)"; \
+		fi; \
+	fi
+	exec $(BIN) serve --db $(DB) --listen $(LISTEN)
+
+check: build asan
+	@scripts/check
+
+bench:
+	@bench/http.sh
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

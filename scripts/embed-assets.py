@@ -1,0 +1,187 @@
+#!/usr/bin/python3
+"""Embed the files of web/ into the binary as a C table.
+
+Usage: embed-assets.py OUT.c ROOTDIR FILE...
+
+Writes OUT.c defining `tb_assets[]` (sorted by path, so assets_find() can
+bsearch it) and `tb_assets_count`, the table declared in src/http/assets.h.
+Each FILE becomes one entry whose path is its name relative to ROOTDIR with
+a leading slash ("/index.html", "/js/app.js"), with its content type chosen
+by extension, its bytes, its length and a strong ETag: the quoted first 32
+hex digits of the SHA-256 of the content, so the ETag changes exactly when
+the bytes do and is the same on every build of the same tree.
+
+Exit status: 0 on success, 1 when a file is refused (a path outside ROOTDIR,
+containing "..", spaces or other characters outside [A-Za-z0-9._/-], an
+unknown extension, a duplicate, text that is not UTF-8, an unreadable file),
+2 on bad usage.  Nothing is written unless every file is accepted, and the
+output is replaced atomically so an interrupted build never leaves a
+half-written table behind.
+
+Standard library only: it runs under Debian's /usr/bin/python3 at build
+time with nothing installed.
+"""
+
+import hashlib
+import os
+import re
+import sys
+
+# Content types by extension.  Text types carry charset=utf-8 because the
+# browser must not guess (X-Content-Type-Options: nosniff is on); the script
+# checks that such files really are UTF-8.  JSON carries no charset: RFC 8259
+# section 11 defines none and says adding one has no effect.  JavaScript is
+# text/javascript per RFC 9239.  An unknown extension is refused rather than
+# served as application/octet-stream, so adding a new kind of file to web/
+# is a deliberate choice made here.
+CONTENT_TYPES = {
+    ".html": ("text/html; charset=utf-8", True),
+    ".css": ("text/css; charset=utf-8", True),
+    ".js": ("text/javascript; charset=utf-8", True),
+    ".svg": ("image/svg+xml; charset=utf-8", True),
+    ".json": ("application/json", True),
+    ".txt": ("text/plain; charset=utf-8", True),
+    ".png": ("image/png", False),
+    ".ico": ("image/x-icon", False),
+    ".woff2": ("font/woff2", False),
+}
+
+# Only characters that need neither escaping in a C string literal nor
+# percent-encoding in a URL path, so what the browser asks for is exactly
+# what the table holds.
+PATH_RE = re.compile(r"^(/[A-Za-z0-9._-]+)+$")
+
+# One "0xNN," per byte, precomputed: joining table lookups keeps a megabyte
+# of assets well under a second.
+HEX = ["0x%02x," % b for b in range(256)]
+BYTES_PER_LINE = 16
+
+
+class Refused(Exception):
+    """A file that must not be embedded; the message says why."""
+
+
+def asset_path(root, name):
+    """Returns the URL path of file NAME under ROOT, or raises Refused."""
+    # Only the part under ROOT is checked: Meson names inputs relative to
+    # the build directory ("../web/index.html"), and the checkout itself
+    # may sit in a folder whose name has spaces.
+    rel = os.path.relpath(os.path.abspath(name), os.path.abspath(root))
+    rel = rel.replace(os.sep, "/")
+    if rel == ".." or rel.startswith("../"):
+        raise Refused("%s: not under %s" % (name, root))
+    path = "/" + rel
+    if ".." in path or " " in path:
+        raise Refused("%s: path contains spaces or '..'" % name)
+    if not PATH_RE.match(path):
+        raise Refused("%s: path %r has characters outside [A-Za-z0-9._/-]"
+                      % (name, path))
+    return path
+
+
+def content_type(path):
+    """Returns (content type, is_text) for PATH, or raises Refused."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in CONTENT_TYPES:
+        raise Refused("%s: unknown extension %r (add it to CONTENT_TYPES)"
+                      % (path, ext))
+    return CONTENT_TYPES[ext]
+
+
+def load(root, name):
+    """Reads NAME and returns its table entry as a dict, or raises Refused."""
+    path = asset_path(root, name)
+    ctype, is_text = content_type(path)
+    try:
+        with open(name, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise Refused("%s: %s" % (name, e.strerror))
+    if is_text:
+        try:
+            data.decode("utf-8", errors="strict")
+        except UnicodeDecodeError as e:
+            raise Refused("%s: not UTF-8 at byte %d" % (name, e.start))
+    etag = '"%s"' % hashlib.sha256(data).hexdigest()[:32]
+    return {"path": path, "type": ctype, "data": data, "etag": etag}
+
+
+def c_bytes(data):
+    """Returns the body of a C array initializer holding DATA."""
+    lines = []
+    for i in range(0, len(data), BYTES_PER_LINE):
+        chunk = data[i:i + BYTES_PER_LINE]
+        lines.append("\t" + "".join(HEX[b] for b in chunk))
+    return "\n".join(lines)
+
+
+def c_string(s):
+    """Returns S as a C string literal; S holds only printable ASCII."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render(assets):
+    """Returns the text of the generated C file for ASSETS (sorted)."""
+    out = [
+        "/*",
+        " * Generated by scripts/embed-assets.py from web/; do not edit.",
+        " * The table is sorted by path for assets_find() in src/http.",
+        " */",
+        '#include "http/assets.h"',
+        "",
+    ]
+    for i, a in enumerate(assets):
+        out.append("/* %s, %d bytes */" % (a["path"], len(a["data"])))
+        if a["data"]:
+            out.append("static const unsigned char asset_data_%d[] = {" % i)
+            out.append(c_bytes(a["data"]))
+            out.append("};")
+        else:
+            # ISO C has no zero-length arrays; len stays 0.
+            out.append("static const unsigned char asset_data_%d[1];" % i)
+        out.append("")
+    out.append("const struct asset tb_assets[] = {")
+    for i, a in enumerate(assets):
+        out.append("\t{")
+        out.append("\t\t.path = %s," % c_string(a["path"]))
+        out.append("\t\t.content_type = %s," % c_string(a["type"]))
+        out.append("\t\t.data = asset_data_%d," % i)
+        out.append("\t\t.len = %d," % len(a["data"]))
+        out.append("\t\t.etag = %s," % c_string(a["etag"]))
+        out.append("\t},")
+    out.append("};")
+    out.append("")
+    out.append("const size_t tb_assets_count = %d;" % len(assets))
+    out.append("")
+    return "\n".join(out)
+
+
+def main(argv):
+    if len(argv) < 4:
+        sys.stderr.write("usage: embed-assets.py OUT.c ROOTDIR FILE...\n")
+        return 2
+    out_name, root, names = argv[1], argv[2], argv[3:]
+    if not os.path.isdir(root):
+        sys.stderr.write("embed-assets.py: %s: not a directory\n" % root)
+        return 2
+    try:
+        assets = [load(root, n) for n in names]
+        seen = set()
+        for a in assets:
+            if a["path"] in seen:
+                raise Refused("%s: listed twice" % a["path"])
+            seen.add(a["path"])
+    except Refused as e:
+        sys.stderr.write("embed-assets.py: refused: %s\n" % e)
+        return 1
+    # Paths are ASCII, so Python's order is strcmp()'s order.
+    assets.sort(key=lambda a: a["path"])
+    tmp = out_name + ".tmp"
+    with open(tmp, "w", encoding="ascii", newline="\n") as f:
+        f.write(render(assets))
+    os.replace(tmp, out_name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,38 @@
+/*
+ * cmd.h: the subcommands of the tongbao binary.  Each takes the arguments
+ * after its name and returns the process exit status: 0 success, 1 a
+ * refused or failed operation, 2 bad usage (CONVENTIONS.md).
+ */
+#ifndef TB_CMD_H
+#define TB_CMD_H
+
+#include "config.h"
+
+#define EXIT_REFUSED	1
+#define EXIT_USAGE	2
+
+int	cmd_serve(int argc, char **argv);
+int	cmd_init(int argc, char **argv);
+int	cmd_demo(int argc, char **argv);
+int	cmd_backup(int argc, char **argv);
+int	cmd_token(int argc, char **argv);
+int	cmd_audit(int argc, char **argv);
+
+/*
+ * Shared by the subcommands: parses config from argv (file, environment,
+ * flags), leaving the other arguments in rest.  Prints the error and
+ * returns EXIT_USAGE on failure, else 0.
+ */
+int	cmd_config(struct config *cfg, int argc, char **argv, char **rest,
+	    int *nrest);
+/* Returns 1 when the arguments hold --help or -h. */
+int	cmd_wants_help(int argc, char **argv);
+/*
+ * Opens and migrates the configured store, printing any error.  Returns
+ * 0 with *st set, or EXIT_REFUSED.
+ */
+struct store;
+int	cmd_open_store(const struct config *cfg, struct store **st,
+	    int verbose);
+
+#endif

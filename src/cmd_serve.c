@@ -1,0 +1,145 @@
+/*
+ * cmd_serve.c: "tongbao serve", and the helpers every subcommand shares.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/auth.h"
+#include "cmd.h"
+#include "http/http.h"
+#include "store/store.h"
+#include "util/util.h"
+
+int
+cmd_wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+int
+cmd_config(struct config *cfg, int argc, char **argv, char **rest,
+    int *nrest)
+{
+	char	 err[512];
+
+	config_init(cfg);
+	if (config_from_args(cfg, argc, argv, rest, nrest, err, sizeof(err))
+	    != TB_OK) {
+		fprintf(stderr, "tongbao: %s\n", err);
+		config_cleanup(cfg);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int
+cmd_open_store(const struct config *cfg, struct store **st, int verbose)
+{
+	char	 err[512];
+	int	 applied = 0, rc;
+
+	if ((rc = store_open(cfg->db, st)) != TB_OK) {
+		fprintf(stderr, "tongbao: cannot open database %s: %s\n",
+		    cfg->db, tb_strerror(rc));
+		return EXIT_REFUSED;
+	}
+	err[0] = '\0';
+	if ((rc = store_migrate(*st, &applied, err, sizeof(err))) != TB_OK) {
+		fprintf(stderr, "tongbao: %s: %s\n", cfg->db,
+		    err[0] ? err : tb_strerror(rc));
+		store_close(*st);
+		*st = NULL;
+		return EXIT_REFUSED;
+	}
+	if (verbose && applied > 0)
+		fprintf(stderr, "tongbao: %s: applied %d migration%s (schema "
+		    "version %d)\n", cfg->db, applied, applied == 1 ? "" : "s",
+		    store_schema_latest());
+	return 0;
+}
+
+static void
+serve_usage(FILE *f)
+{
+	fprintf(f, "usage: tongbao serve [--config FILE] [--db PATH] "
+	    "[--listen HOST:PORT] [--print-config] [--KEY VALUE ...]\n\n"
+	    "Serves the web interface and the API until SIGTERM or SIGINT, "
+	    "then finishes\nthe requests in flight and exits 0.  The database "
+	    "is migrated first.\nPrints 'listening on http://HOST:PORT' once "
+	    "ready (port 0 picks a free one).\n\nSettings (file < "
+	    "environment TONGBAO_KEY < flags --key):\n");
+	for (size_t i = 0; i < config_nkeys; i++)
+		fprintf(f, "  --%-22s %s (default: %s)\n",
+		    config_keys[i].name, config_keys[i].help,
+		    config_keys[i].def[0] ? config_keys[i].def : "none");
+	fprintf(f, "(write keys with '-' or '_': --request-timeout "
+	    "or --request_timeout)\n");
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+	struct config	 cfg;
+	struct app	 app;
+	struct store	*st = NULL;
+	char		**rest;
+	int		 nrest, print = 0, rc;
+	enum log_level	 lvl;
+
+	if (cmd_wants_help(argc, argv)) {
+		serve_usage(stdout);
+		return 0;
+	}
+	if ((rest = calloc((size_t)argc + 1, sizeof(*rest))) == NULL)
+		return EXIT_REFUSED;
+	if ((rc = cmd_config(&cfg, argc, argv, rest, &nrest)) != 0) {
+		free(rest);
+		return rc;
+	}
+	for (int i = 0; i < nrest; i++) {
+		if (strcmp(rest[i], "--print-config") == 0)
+			print = 1;
+		else {
+			fprintf(stderr, "tongbao serve: unknown argument "
+			    "'%s'\n", rest[i]);
+			free(rest);
+			config_cleanup(&cfg);
+			return EXIT_USAGE;
+		}
+	}
+	free(rest);
+	if (print) {
+		config_print(&cfg, stdout);
+		config_cleanup(&cfg);
+		return 0;
+	}
+	if (log_level_parse(cfg.log_level, &lvl) != TB_OK) {
+		fprintf(stderr, "tongbao: log_level: expected debug, info, "
+		    "warn or error\n");
+		config_cleanup(&cfg);
+		return EXIT_USAGE;
+	}
+	log_set_level(lvl);
+	if ((rc = cmd_open_store(&cfg, &st, 1)) != 0) {
+		config_cleanup(&cfg);
+		return rc;
+	}
+	memset(&app, 0, sizeof(app));
+	app.cfg = &cfg;
+	app.store = st;
+	app.routes = api_routes;
+	app.nroutes = api_nroutes;
+	app.fallback = api_static;
+	app.authenticate = auth_authenticate;
+	app.started_at = tb_now_us();
+	rc = http_serve(&app) == TB_OK ? 0 : EXIT_REFUSED;
+	store_close(st);
+	config_cleanup(&cfg);
+	return rc;
+}

@@ -1,0 +1,20 @@
+/*
+ * internal.h: declarations shared only inside src/http/.
+ */
+#ifndef TB_HTTP_INTERNAL_H
+#define TB_HTTP_INTERNAL_H
+
+#include <stdint.h>
+
+#include "http/http.h"
+
+/* Runs the matched route (or the static fallback) and sets the reply.
+ * Defined in router.c. */
+void	http_dispatch(struct http_req *req);
+/* Writes the JSON-lines access log entry of a finished request (reply.c). */
+void	http_log_access(const struct http_req *req, int64_t duration_us,
+	    int aborted);
+/* 1 once SIGTERM has been received (server.c). */
+int	http_is_stopping(void);
+
+#endif

@@ -1,0 +1,542 @@
+/*
+ * store_access.c: users and roles as read for sign-in, sessions, API
+ * tokens, agency scope and the hash-chained audit trail (migration 2).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "domain/access.h"
+#include "store/internal.h"
+#include "store/store.h"
+#include "util/util.h"
+
+/* --- users --------------------------------------------------------- */
+
+static const char sql_user_by_name[] =
+    "SELECT id, username, name, agency, password_hash, active, lang"
+    " FROM users WHERE username = ?";
+static const char sql_user_by_id[] =
+    "SELECT id, username, name, agency, password_hash, active, lang"
+    " FROM users WHERE id = ?";
+static const char sql_user_roles[] =
+    "SELECT role FROM user_roles WHERE user_id = ?";
+
+static int
+user_roles(struct store_conn *c, int64_t id, unsigned *roles)
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	*roles = 0;
+	if ((rc = store_prepare(c, sql_user_roles, &s)) != TB_OK)
+		return rc;
+	store_bind_i64(s, 1, id);
+	while ((rc = store_step(s)) == TB_ROW) {
+		enum role r;
+
+		if (role_from_name(store_col_text(s, 0), &r) == TB_OK)
+			*roles |= ROLE_BIT(r);
+	}
+	return rc == TB_DONE ? TB_OK : rc;
+}
+
+static int
+user_read(struct store_conn *c, const char *sql, const char *name,
+    int64_t id, struct store_login *out)
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_prepare(c, sql, &s)) != TB_OK)
+		return rc;
+	if (name != NULL)
+		store_bind_text(s, 1, name);
+	else
+		store_bind_i64(s, 1, id);
+	if ((rc = store_step(s)) != TB_ROW)
+		return rc == TB_DONE ? TB_ENOTFOUND : rc;
+	out->id = store_col_i64(s, 0);
+	if (tb_strlcpy(out->username, store_col_text(s, 1),
+	    sizeof(out->username)) != TB_OK ||
+	    tb_strlcpy(out->name, store_col_text(s, 2), sizeof(out->name))
+	    != TB_OK ||
+	    tb_strlcpy(out->agency, store_col_text(s, 3),
+	    sizeof(out->agency)) != TB_OK)
+		return TB_ETOOBIG;
+	if (!store_col_is_null(s, 4) && tb_strlcpy(out->password_hash,
+	    store_col_text(s, 4), sizeof(out->password_hash)) != TB_OK)
+		return TB_ETOOBIG;
+	out->active = (int)store_col_i64(s, 5);
+	tb_strlcpy(out->lang, store_col_text(s, 6), sizeof(out->lang));
+	return user_roles(c, out->id, &out->roles);
+}
+
+int
+store_login_by_name(struct store_conn *c, const char *username,
+    struct store_login *out)
+{
+	return user_read(c, sql_user_by_name, username, 0, out);
+}
+
+int
+store_login_by_id(struct store_conn *c, int64_t id, struct store_login *out)
+{
+	return user_read(c, sql_user_by_id, NULL, id, out);
+}
+
+static const char sql_user_set_password[] =
+    "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?";
+
+int
+store_user_set_password(struct store_conn *c, int64_t id, const char *hash,
+    int64_t now)
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	if (!c->in_tx)
+		return TB_EINVAL;
+	if ((rc = store_prepare(c, sql_user_set_password, &s)) != TB_OK)
+		return rc;
+	store_bind_text(s, 1, hash);
+	store_bind_i64(s, 2, now);
+	store_bind_i64(s, 3, id);
+	if ((rc = store_step(s)) != TB_DONE)
+		return rc;
+	return store_changes(c) == 1 ? TB_OK : TB_ENOTFOUND;
+}
+
+/* --- sessions and tokens -------------------------------------------- */
+
+static const char sql_session_insert[] =
+    "INSERT INTO sessions (id, token_hash, user_id, created_at,"
+    " last_seen_at, expires_at, remote) VALUES (?, ?, ?, ?, ?, ?, ?)";
+static const char sql_session_find[] =
+    "SELECT id, user_id, last_seen_at, expires_at FROM sessions"
+    " WHERE token_hash = ? AND revoked_at IS NULL";
+static const char sql_session_touch[] =
+    "UPDATE sessions SET last_seen_at = ? WHERE id = ?";
+static const char sql_session_revoke[] =
+    "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
+static const char sql_session_revoke_user[] =
+    "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND id <> ?"
+    " AND revoked_at IS NULL";
+
+int
+store_session_insert(struct store_conn *c, const struct store_session *se)
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	if (!c->in_tx)
+		return TB_EINVAL;
+	if ((rc = store_prepare(c, sql_session_insert, &s)) != TB_OK)
+		return rc;
+	store_bind_i64(s, 1, se->id);
+	store_bind_text(s, 2, se->token_hash);
+	store_bind_i64(s, 3, se->user_id);
+	store_bind_i64(s, 4, se->created_at);
+	store_bind_i64(s, 5, se->last_seen_at);
+	store_bind_i64(s, 6, se->expires_at);
+	store_bind_text_or_null(s, 7, se->remote);
+	rc = store_step(s);
+	return rc == TB_DONE ? TB_OK : rc;
+}
+
+int
+store_session_find(struct store_conn *c, const char *token_hash,
+    struct store_session *out)
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_prepare(c, sql_session_find, &s)) != TB_OK)
+		return rc;
+	store_bind_text(s, 1, token_hash);
+	if ((rc = store_step(s)) != TB_ROW)
+		return rc == TB_DONE ? TB_ENOTFOUND : rc;
+	out->id = store_col_i64(s, 0);
+	out->user_id = store_col_i64(s, 1);
+	out->last_seen_at = store_col_i64(s, 2);
+	out->expires_at = store_col_i64(s, 3);
+	return TB_OK;
+}
+
+int
+store_session_touch(struct store_conn *c, int64_t id, int64_t now)
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	if ((rc = store_prepare(c, sql_session_touch, &s)) != TB_OK)
+		return rc;
+	store_bind_i64(s, 1, now);
+	store_bind_i64(s, 2, id);
+	rc = store_step(s);
+	return rc == TB_DONE ? TB_OK : rc;
+}
+
+int
+store_session_revoke(struct store_conn *c, int64_t id, int64_t now)
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	if ((rc = store_prepare(c, sql_session_revoke, &s)) != TB_OK)
+		return rc;
+	store_bind_i64(s, 1, now);
+	store_bind_i64(s, 2, id);
+	rc = store_step(s);
+	return rc == TB_DONE ? TB_OK : rc;
+}
+
+int
+store_session_revoke_others(struct store_conn *c, int64_t user_id,
+    int64_t keep_id, int64_t now)
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	if ((rc = store_prepare(c, sql_session_revoke_user, &s)) != TB_OK)
+		return rc;
+	store_bind_i64(s, 1, now);
+	store_bind_i64(s, 2, user_id);
+	store_bind_i64(s, 3, keep_id);
+	rc = store_step(s);
+	return rc == TB_DONE ? TB_OK : rc;
+}
+
+static const char sql_token_insert[] =
+    "INSERT INTO api_tokens (id, token_hash, user_id, name, created_at,"
+    " expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)";
+static const char sql_token_find[] =
+    "SELECT id, user_id, expires_at FROM api_tokens"
+    " WHERE token_hash = ? AND revoked_at IS NULL";
+static const char sql_token_revoke[] =
+    "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
+static const char sql_token_owner[] =
+    "SELECT user_id FROM api_tokens WHERE id = ?";
+
+int
+store_token_insert(struct store_conn *c, const struct store_token *t)
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	if (!c->in_tx)
+		return TB_EINVAL;
+	if ((rc = store_prepare(c, sql_token_insert, &s)) != TB_OK)
+		return rc;
+	store_bind_i64(s, 1, t->id);
+	store_bind_text(s, 2, t->token_hash);
+	store_bind_i64(s, 3, t->user_id);
+	store_bind_text(s, 4, t->name);
+	store_bind_i64(s, 5, t->created_at);
+	store_bind_i64(s, 6, t->expires_at);
+	if (t->created_by > 0)
+		store_bind_i64(s, 7, t->created_by);
+	else
+		store_bind_null(s, 7);
+	rc = store_step(s);
+	return rc == TB_DONE ? TB_OK : rc;
+}
+
+int
+store_token_find(struct store_conn *c, const char *token_hash,
+    struct store_token *out)
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_prepare(c, sql_token_find, &s)) != TB_OK)
+		return rc;
+	store_bind_text(s, 1, token_hash);
+	if ((rc = store_step(s)) != TB_ROW)
+		return rc == TB_DONE ? TB_ENOTFOUND : rc;
+	out->id = store_col_i64(s, 0);
+	out->user_id = store_col_i64(s, 1);
+	out->expires_at = store_col_i64(s, 2);
+	return TB_OK;
+}
+
+int
+store_token_revoke(struct store_conn *c, int64_t id, int64_t owner,
+    int64_t now)
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	if (!c->in_tx)
+		return TB_EINVAL;
+	if ((rc = store_prepare(c, sql_token_owner, &s)) != TB_OK)
+		return rc;
+	store_bind_i64(s, 1, id);
+	if ((rc = store_step(s)) != TB_ROW)
+		return rc == TB_DONE ? TB_ENOTFOUND : rc;
+	if (owner > 0 && store_col_i64(s, 0) != owner)
+		return TB_ENOTFOUND;
+	if ((rc = store_prepare(c, sql_token_revoke, &s)) != TB_OK)
+		return rc;
+	store_bind_i64(s, 1, now);
+	store_bind_i64(s, 2, id);
+	if ((rc = store_step(s)) != TB_DONE)
+		return rc;
+	return store_changes(c) == 1 ? TB_OK : TB_ENOTFOUND;
+}
+
+/* --- scope ---------------------------------------------------------- */
+
+/*
+ * Walks up from code through superiors; the tree is shallow (city, bureau,
+ * office, unit), and a cycle cannot be stored (agencies refuse one), but
+ * the walk is bounded all the same.
+ */
+#define AGENCY_DEPTH_MAX	32
+
+static const char sql_agency_parent[] =
+    "SELECT superior, supervisor FROM agencies WHERE code = ?";
+
+int
+store_agency_within(struct store_conn *c, const char *code,
+    const char *ancestor, int via_supervisor, int *within)
+{
+	struct store_stmt	*s;
+	char			 cur[64];
+	int			 rc, depth;
+
+	*within = 0;
+	if (tb_strlcpy(cur, code, sizeof(cur)) != TB_OK)
+		return TB_EINVAL;
+	for (depth = 0; depth < AGENCY_DEPTH_MAX; depth++) {
+		if (strcmp(cur, ancestor) == 0) {
+			*within = 1;
+			return TB_OK;
+		}
+		if ((rc = store_prepare(c, sql_agency_parent, &s)) != TB_OK)
+			return rc;
+		store_bind_text(s, 1, cur);
+		if ((rc = store_step(s)) != TB_ROW)
+			return rc == TB_DONE ? TB_OK : rc;
+		/* superior_viewer: an agency supervised by ancestor counts. */
+		if (via_supervisor && !store_col_is_null(s, 1) &&
+		    strcmp(store_col_text(s, 1), ancestor) == 0) {
+			*within = 1;
+			return TB_OK;
+		}
+		if (store_col_is_null(s, 0))
+			return TB_OK;
+		if (tb_strlcpy(cur, store_col_text(s, 0), sizeof(cur)) != TB_OK)
+			return TB_EINVAL;
+	}
+	return TB_OK;
+}
+
+/* --- audit trail ---------------------------------------------------- */
+
+static const char sql_audit_head[] =
+    "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+static const char sql_audit_insert[] =
+    "INSERT INTO audit_log (seq, at, actor_id, actor, agency, remote,"
+    " request_id, action, object_type, object_id, before_json, after_json,"
+    " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_audit_anchor[] =
+    "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1";
+static const char sql_audit_anchor_read[] =
+    "SELECT seq, hash FROM audit_head WHERE id = 1";
+static const char sql_audit_all[] =
+    "SELECT seq, at, actor_id, actor, agency, remote, request_id, action,"
+    " object_type, object_id, before_json, after_json, prev_hash, hash"
+    " FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?";
+
+/* The hash before the first entry. */
+static const char audit_genesis[] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+/*
+ * Feeds one field into the hash as an 8-byte length then the bytes, so
+ * that no two different entries serialise alike; NULL is a length of all
+ * ones, distinct from the empty string.
+ */
+static void
+hash_field(crypto_generichash_state *h, const char *s)
+{
+	unsigned char	 len[8];
+	uint64_t	 n = s != NULL ? strlen(s) : UINT64_MAX;
+
+	for (int i = 0; i < 8; i++)
+		len[i] = (unsigned char)(n >> (8 * i));
+	crypto_generichash_update(h, len, sizeof(len));
+	if (s != NULL)
+		crypto_generichash_update(h, (const unsigned char *)s,
+		    strlen(s));
+}
+
+static void
+hash_i64(crypto_generichash_state *h, int64_t v, int is_null)
+{
+	char	 num[24];
+
+	if (is_null) {
+		hash_field(h, NULL);
+		return;
+	}
+	tb_snprintf(num, sizeof(num), "%lld", (long long)v);
+	hash_field(h, num);
+}
+
+void
+store_audit_hash(const struct store_audit *a, char out[65])
+{
+	crypto_generichash_state	 h;
+	unsigned char			 d[32];
+
+	crypto_generichash_init(&h, NULL, 0, sizeof(d));
+	hash_field(&h, "tongbao-audit-v1");
+	hash_i64(&h, a->seq, 0);
+	hash_i64(&h, a->at, 0);
+	hash_i64(&h, a->actor_id, a->actor_id <= 0);
+	hash_field(&h, a->actor);
+	hash_field(&h, a->agency);
+	hash_field(&h, a->remote);
+	hash_field(&h, a->request_id);
+	hash_field(&h, a->action);
+	hash_field(&h, a->object_type);
+	hash_field(&h, a->object_id);
+	hash_field(&h, a->before_json);
+	hash_field(&h, a->after_json);
+	hash_field(&h, a->prev_hash);
+	crypto_generichash_final(&h, d, sizeof(d));
+	sodium_bin2hex(out, 65, d, sizeof(d));
+}
+
+int
+store_audit_append(struct store_conn *c, struct store_audit *a)
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	if (!c->in_tx || a->actor == NULL || a->action == NULL ||
+	    a->object_type == NULL)
+		return TB_EINVAL;
+	/* The writer lock orders appends, so the head cannot move here. */
+	if ((rc = store_prepare(c, sql_audit_head, &s)) != TB_OK)
+		return rc;
+	if ((rc = store_step(s)) == TB_ROW) {
+		a->seq = store_col_i64(s, 0) + 1;
+		tb_strlcpy(a->prev_hash, store_col_text(s, 1),
+		    sizeof(a->prev_hash));
+	} else if (rc == TB_DONE) {
+		a->seq = 1;
+		tb_strlcpy(a->prev_hash, audit_genesis, sizeof(a->prev_hash));
+	} else
+		return rc;
+	store_audit_hash(a, a->hash);
+	if ((rc = store_prepare(c, sql_audit_insert, &s)) != TB_OK)
+		return rc;
+	store_bind_i64(s, 1, a->seq);
+	store_bind_i64(s, 2, a->at);
+	if (a->actor_id > 0)
+		store_bind_i64(s, 3, a->actor_id);
+	else
+		store_bind_null(s, 3);
+	store_bind_text(s, 4, a->actor);
+	store_bind_text_or_null(s, 5, a->agency);
+	store_bind_text_or_null(s, 6, a->remote);
+	store_bind_text_or_null(s, 7, a->request_id);
+	store_bind_text(s, 8, a->action);
+	store_bind_text(s, 9, a->object_type);
+	store_bind_text_or_null(s, 10, a->object_id);
+	store_bind_text_or_null(s, 11, a->before_json);
+	store_bind_text_or_null(s, 12, a->after_json);
+	store_bind_text(s, 13, a->prev_hash);
+	store_bind_text(s, 14, a->hash);
+	if ((rc = store_step(s)) != TB_DONE)
+		return rc;
+	/*
+	 * The head is kept apart too, so that deleting the newest entries
+	 * (which leaves a valid but shorter chain) is caught.
+	 */
+	if ((rc = store_prepare(c, sql_audit_anchor, &s)) != TB_OK)
+		return rc;
+	store_bind_i64(s, 1, a->seq);
+	store_bind_text(s, 2, a->hash);
+	rc = store_step(s);
+	return rc == TB_DONE ? TB_OK : rc;
+}
+
+int
+store_audit_scan(struct store_conn *c, int64_t after, int64_t limit,
+    int (*fn)(void *, const struct store_audit *), void *arg)
+{
+	struct store_stmt	*s;
+	struct store_audit	 a;
+	char			*own[9];
+	const char		**dst[9] = { &a.actor, &a.agency, &a.remote,
+	    &a.request_id, &a.action, &a.object_type, &a.object_id,
+	    &a.before_json, &a.after_json };
+	int			 rc, stop = 0, i;
+
+	if ((rc = store_prepare(c, sql_audit_all, &s)) != TB_OK)
+		return rc;
+	store_bind_i64(s, 1, after);
+	store_bind_i64(s, 2, limit);
+	while (!stop && (rc = store_step(s)) == TB_ROW) {
+		memset(&a, 0, sizeof(a));
+		memset(own, 0, sizeof(own));
+		a.seq = store_col_i64(s, 0);
+		a.at = store_col_i64(s, 1);
+		a.actor_id = store_col_is_null(s, 2) ? 0 : store_col_i64(s, 2);
+		/* Columns 3 to 11, copied: fn may step other statements. */
+		for (i = 0; i < 9; i++) {
+			if (store_col_is_null(s, 3 + i))
+				continue;
+			if ((own[i] = strdup(store_col_text(s, 3 + i)))
+			    == NULL) {
+				rc = TB_ENOMEM;
+				break;
+			}
+			*dst[i] = own[i];
+		}
+		if (i == 9) {
+			tb_strlcpy(a.prev_hash, store_col_text(s, 12),
+			    sizeof(a.prev_hash));
+			tb_strlcpy(a.hash, store_col_text(s, 13),
+			    sizeof(a.hash));
+			stop = fn(arg, &a);
+		}
+		for (int k = 0; k < 9; k++)
+			free(own[k]);
+		if (i != 9)
+			return rc;
+	}
+	if (stop)
+		return TB_OK;
+	return rc == TB_DONE ? TB_OK : rc;
+}
+
+int
+store_audit_anchor(struct store_conn *c, int64_t *seq, char hash[65])
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	if ((rc = store_prepare(c, sql_audit_anchor_read, &s)) != TB_OK)
+		return rc;
+	if ((rc = store_step(s)) != TB_ROW)
+		return rc == TB_DONE ? TB_ENOTFOUND : rc;
+	*seq = store_col_i64(s, 0);
+	tb_strlcpy(hash, store_col_text(s, 1), 65);
+	return TB_OK;
+}
+
+const char *
+store_audit_genesis(void)
+{
+	return audit_genesis;
+}
