@@ -18,6 +18,15 @@ int	api_healthz(struct http_req *req);
 int	api_metrics(struct http_req *req);
 int	api_test_echo(struct http_req *req);
 
+/* api_openapi.c: GET /api/v1/openapi.json. */
+int	api_openapi(struct http_req *req);
+/* The document with x-permission and x-roles from the route table; a new
+ * reference, NULL if the embedded text is broken. */
+json_t	*api_openapi_doc(void);
+/* TB_OK when the document and the route table describe the same routes;
+ * else names the first difference in err. */
+int	api_openapi_check(char *err, size_t errlen);
+
 /* api_static.c: GET of a path no route matched; serves web/ files. */
 int	api_static(struct http_req *req);
 

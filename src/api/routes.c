@@ -13,6 +13,8 @@ const struct route api_routes[] = {
 	    "Prometheus metrics" },
 	{ "GET", "/", api_static, PERMK_PUBLIC, 0,
 	    "The web interface" },
+	{ "GET", "/api/v1/openapi.json", api_openapi, PERMK_PUBLIC, 0,
+	    "This API described as OpenAPI 3.1" },
 	{ "POST", "/api/v1/session", api_session_create, PERMK_PUBLIC,
 	    ROUTE_BODY_JSON, "Sign in; sets the session cookie" },
 	{ "DELETE", "/api/v1/session", api_session_delete, PERMK_SIGNED_IN, 0,
