@@ -17,6 +17,7 @@ extern const size_t		api_nroutes;
 int	api_healthz(struct http_req *req);
 int	api_metrics(struct http_req *req);
 int	api_test_echo(struct http_req *req);
+int	api_test_upload(struct http_req *req);
 
 /* api_openapi.c: GET /api/v1/openapi.json. */
 int	api_openapi(struct http_req *req);

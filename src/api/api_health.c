@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "domain/domain.h"
+#include "config.h"
 #include "store/store.h"
 
 /* Most text /metrics may produce; routes x statuses stay far below. */
@@ -61,4 +62,24 @@ api_test_echo(struct http_req *req)
 	if (http_json_body(req, fields, 2, &body) != TB_OK)
 		return 0;
 	return http_reply_json(req, 200, body);
+}
+
+/*
+ * Test-only: stores an upload by its hash, as evidence will, so the API
+ * tests can exercise streaming, limits and cut-off bodies.
+ */
+int
+api_test_upload(struct http_req *req)
+{
+	const struct http_upload	*u = req->upload;
+	char				 dest[640];
+
+	if (u == NULL)
+		return http_reply_error(req, "internal", NULL, NULL);
+	if (tb_snprintf(dest, sizeof(dest), "%s/objects/%.2s/%s",
+	    req->app->cfg->evidence_dir, u->sha256, u->sha256) != TB_OK ||
+	    http_upload_keep(req, dest) != TB_OK)
+		return http_reply_error(req, "internal", NULL, NULL);
+	return http_reply_json(req, 201, json_pack("{s:I, s:s}", "size",
+	    (json_int_t)u->size, "sha256", u->sha256));
 }

@@ -32,5 +32,8 @@ const struct route api_routes[] = {
 	{ "POST", "/api/v1/echo", api_test_echo, PERMK_PUBLIC,
 	    ROUTE_BODY_JSON | ROUTE_TEST_ONLY,
 	    "Echoes a validated body (test builds only)" },
+	{ "POST", "/api/v1/test/upload", api_test_upload, PERMK_SIGNED_IN,
+	    ROUTE_BODY_STREAM | ROUTE_TEST_ONLY,
+	    "Stores a streamed upload by its hash (test builds only)" },
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

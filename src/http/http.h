@@ -22,6 +22,7 @@ struct store;
 struct MHD_Connection;
 struct MHD_Response;
 struct http_req;
+struct crypto_hash_sha256_state;
 
 /* Limits of the HTTP edge, each with its reason (STYLE.md 14). */
 /* Longest URL path accepted; real routes are far shorter. */
@@ -42,6 +43,7 @@ enum route_flags {
 	ROUTE_BODY_JSON = 1 << 0,	/* reads a JSON body (size-limited) */
 	ROUTE_NO_LOG = 1 << 1,		/* noisy probes kept out of the log */
 	ROUTE_TEST_ONLY = 1 << 2,	/* exists only with test_routes = 1 */
+	ROUTE_BODY_STREAM = 1 << 3,	/* body streamed to a file (uploads) */
 };
 
 /*
@@ -106,9 +108,13 @@ struct http_req {
 	size_t			 resp_bytes;
 	int			 body_refused;	/* reply already decided */
 	uint64_t		 body_seen;	/* body bytes received */
+	int64_t			 body_max;	/* this route's body limit */
+	int			 stream;	/* ROUTE_BODY_STREAM */
 	const char		*lang;		/* "zh-TW" or "en" */
 	char			 remote[64];
 	struct conn_track	*track;
+	struct http_upload	*upload;	/* ROUTE_BODY_STREAM only */
+	int			 admitted;	/* http_admit() passed */
 	struct principal	*who;		/* NULL: anonymous */
 	struct principal	 who_storage;
 	int			 via_cookie;	/* CSRF applies */
@@ -118,6 +124,28 @@ struct http_req {
  * finishes the requests in flight and returns TB_OK (or an error at
  * start-up, with a message on standard error). */
 int	http_serve(struct app *app);
+
+/*
+ * An upload being received (ROUTE_BODY_STREAM): the body goes to a
+ * temporary file under evidence_dir/tmp as it arrives, hashed on the way,
+ * never held whole in memory.  The handler runs once the body is complete
+ * and either keeps the file (http_upload_keep) or leaves it to be removed.
+ */
+struct http_upload {
+	int		 fd;
+	char		 tmp_path[512];
+	uint64_t	 size;
+	char		 sha256[65];	/* hex, set when complete */
+	int		 kept;
+	struct crypto_hash_sha256_state *sha;	/* libsodium's */
+};
+
+/*
+ * Moves the completed upload to dest (created with mode 0600, synced, the
+ * folder synced too).  An existing dest with the same content is kept and
+ * the upload dropped (content-addressed storage).  TB_OK or TB_EIO.
+ */
+int	http_upload_keep(struct http_req *req, const char *dest);
 
 /* --- routing (router.c) --------------------------------------------- */
 

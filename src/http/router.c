@@ -232,6 +232,41 @@ method_safe(const char *m)
 {
 	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 }
+int
+http_admit(struct http_req *req)
+{
+	const struct route	*r = req->route;
+
+	if (req->admitted)
+		return TB_OK;
+	/* Test routes do not exist outside tests. */
+	if ((r->flags & ROUTE_TEST_ONLY) && !req->app->cfg->test_routes) {
+		http_reply_error(req, "not_found", NULL, NULL);
+		return TB_ENOTFOUND;
+	}
+	if (req->app->authenticate != NULL &&
+	    req->app->authenticate(req) != TB_OK) {
+		http_reply_error(req, "internal", NULL, NULL);
+		return TB_ESTORE;
+	}
+	if (req->via_cookie && !method_safe(req->method) && !csrf_ok(req)) {
+		http_reply_error(req, "csrf", NULL, NULL);
+		return TB_EFORBIDDEN;
+	}
+	if (r->perm != PERMK_PUBLIC) {
+		if (req->who == NULL) {
+			http_reply_error(req, "unauthenticated", NULL, NULL);
+			return TB_EUNAUTH;
+		}
+		if (!perm_allows(r->perm, req->who->roles)) {
+			http_reply_error(req, "forbidden", NULL, NULL);
+			return TB_EFORBIDDEN;
+		}
+	}
+	req->admitted = 1;
+	return TB_OK;
+}
+
 void
 http_dispatch(struct http_req *req)
 {
@@ -248,30 +283,8 @@ http_dispatch(struct http_req *req)
 			http_reply_error(req, "not_found", NULL, NULL);
 		return;
 	}
-	/* Test routes do not exist outside tests. */
-	if ((r->flags & ROUTE_TEST_ONLY) && !req->app->cfg->test_routes) {
-		http_reply_error(req, "not_found", NULL, NULL);
+	if (http_admit(req) != TB_OK)
 		return;
-	}
-	if (req->app->authenticate != NULL &&
-	    req->app->authenticate(req) != TB_OK) {
-		http_reply_error(req, "internal", NULL, NULL);
-		return;
-	}
-	if (req->via_cookie && !method_safe(req->method) && !csrf_ok(req)) {
-		http_reply_error(req, "csrf", NULL, NULL);
-		return;
-	}
-	if (r->perm != PERMK_PUBLIC) {
-		if (req->who == NULL) {
-			http_reply_error(req, "unauthenticated", NULL, NULL);
-			return;
-		}
-		if (!perm_allows(r->perm, req->who->roles)) {
-			http_reply_error(req, "forbidden", NULL, NULL);
-			return;
-		}
-	}
 	r->handler(req);
 	if (req->resp == NULL) {
 		log_kv(LOG_ERROR, "handler_no_reply", "request_id",

@@ -30,6 +30,9 @@
 #include "http/internal.h"
 #include "store/store.h"
 
+/* An upload must average at least this many bytes a second once it has
+ * run longer than request_timeout, or it is cut off. */
+#define HTTP_UPLOAD_MIN_RATE	4096
 /* How long SIGTERM waits for requests in flight before closing anyway. */
 #define HTTP_DRAIN_MAX_US	(30 * 1000000LL)
 
@@ -38,7 +41,8 @@ struct conn_track {
 	struct conn_track	*next, *prev;
 	int			 fd;
 	int64_t			 phase_start;	/* mono µs: request began */
-	int			 exempt;	/* streaming: timed elsewhere */
+	int			 exempt;	/* streaming: held to a rate */
+	uint64_t		 bytes;		/* body bytes this request */
 };
 
 static pthread_mutex_t		 track_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -121,9 +125,12 @@ reaper_main(void *arg)
 		cut = 0;
 		pthread_mutex_lock(&track_mu);
 		for (t = track_head; t != NULL; t = t->next) {
-			if (t->exempt || t->fd < 0)
+			int64_t age = now - t->phase_start;
+
+			if (t->fd < 0 || age <= r->timeout_us)
 				continue;
-			if (now - t->phase_start > r->timeout_us) {
+			if (!t->exempt || t->bytes <
+			    (uint64_t)(age / 1000000) * HTTP_UPLOAD_MIN_RATE) {
 				shutdown(t->fd, SHUT_RDWR);
 				t->fd = -1;
 				cut++;
@@ -148,6 +155,7 @@ req_free(struct http_req *req)
 		return;
 	if (req->resp != NULL)
 		MHD_destroy_response(req->resp);
+	upload_discard(req);
 	buf_free(&req->body);
 	for (int i = 0; i < req->nparams; i++)
 		free(req->param_names[i]);
@@ -237,8 +245,12 @@ req_begin(struct http_req *req, const char *url)
 		req->body_refused = 1;
 		return;
 	}
-	max = app->cfg->json_max_bytes;
-	buf_init(&req->body, (size_t)max);
+	req->stream = req->route != NULL &&
+	    (req->route->flags & ROUTE_BODY_STREAM);
+	max = req->stream ? app->cfg->evidence_max_bytes :
+	    app->cfg->json_max_bytes;
+	req->body_max = max;
+	buf_init(&req->body, req->stream ? 0 : (size_t)max);
 	/* A declared body over the limit is refused before it is read. */
 	if ((cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH)) != NULL) {
@@ -249,6 +261,29 @@ req_begin(struct http_req *req, const char *url)
 		} else if (len > max) {
 			http_reply_error(req, "body_too_large", NULL, NULL);
 			req->body_refused = 1;
+		}
+	}
+	/*
+	 * An upload is admitted on its headers, before a byte of it is
+	 * stored: a caller who may not upload is not made to send it.
+	 */
+	if (req->stream && !req->body_refused) {
+		if (http_admit(req) != TB_OK) {
+			req->body_refused = 1;
+			return;
+		}
+		if (upload_begin(req) != TB_OK) {
+			log_kv(LOG_ERROR, "upload_begin_failed", "request_id",
+			    req->request_id, NULL);
+			http_reply_error(req, "internal", NULL, NULL);
+			req->body_refused = 1;
+			return;
+		}
+		if (req->track != NULL) {
+			pthread_mutex_lock(&track_mu);
+			req->track->exempt = 1;
+			req->track->bytes = 0;
+			pthread_mutex_unlock(&track_mu);
 		}
 	}
 }
@@ -285,9 +320,30 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		 * the client is not made to upload what will be thrown
 		 * away; libmicrohttpd then closes the connection.
 		 */
-		if (req->body_refused && req->status == 413)
+		if (req->body_refused && (req->status == 413 || req->stream))
 			return queue_reply(req);
 		return MHD_YES;
+	}
+	if (*upload_size > 0 && req->stream) {
+		int rc = TB_OK;
+
+		if (!req->body_refused &&
+		    (rc = upload_write(req, upload_data, *upload_size))
+		    != TB_OK) {
+			http_reply_error(req, rc == TB_ETOOBIG ?
+			    "body_too_large" : "internal", NULL, NULL);
+			req->body_refused = 1;
+			upload_discard(req);
+		}
+		req->body_seen += *upload_size;
+		if (req->track != NULL) {
+			pthread_mutex_lock(&track_mu);
+			req->track->bytes += *upload_size;
+			pthread_mutex_unlock(&track_mu);
+		}
+		*upload_size = 0;
+		/* A refused upload is not read to its end: hang up. */
+		return req->body_refused ? MHD_NO : MHD_YES;
 	}
 	if (*upload_size > 0) {
 		if (!req->body_refused) {
@@ -312,12 +368,18 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_size = 0;
 		/* Past this much the client is not listening: hang up. */
 		if (req->body_seen > HTTP_DISCARD_FACTOR *
-		    (uint64_t)req->app->cfg->json_max_bytes)
+		    (uint64_t)req->body_max)
 			return MHD_NO;
 		return MHD_YES;
 	}
+	if (req->resp == NULL && req->stream && upload_finish(req) != TB_OK) {
+		http_reply_error(req, "internal", NULL, NULL);
+		upload_discard(req);
+	}
 	if (req->resp == NULL)
 		http_dispatch(req);
+	/* What the handler did not keep is gone before the client hears. */
+	upload_discard(req);
 	return queue_reply(req);
 }
 
@@ -352,6 +414,12 @@ unescape_none(void *cls, struct MHD_Connection *c, char *s)
 {
 	return strlen(s);
 }
+
+/* libmicrohttpd's own messages; the attribute lets clang check the format
+ * passed through (-Wformat-nonliteral).  A message longer than msg is cut:
+ * it is a diagnostic, and a shorter one beats none. */
+static void	mhd_log(void *, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
 
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
