@@ -7,14 +7,18 @@
 #   make asan           the AddressSanitizer + UBSan build, build-asan/tongbao
 #   make run            build, create var/tongbao.db with demo data when
 #                       missing, serve on http://127.0.0.1:8080
-#   make check          build both, run unit, API and browser tests
-#   make bench          wrk against tongbao and nginx (bench/http.sh)
-#   make clean          remove both build directories
+#   make check          build both (and the fuzz harnesses), run unit, API
+#                       and browser tests, the linters and a short fuzz pass
+#   make fuzz           the libFuzzer harnesses, FUZZ_SECONDS (30) each
+#   make bench          wrk against tongbao and nginx (bench/http.sh), then
+#                       the incident benchmarks (bench/incidents.sh)
+#   make clean          remove the build directories
 
 SHELL := /bin/bash
 
 BUILD      := build
 BUILD_ASAN := build-asan
+BUILD_FUZZ := build-fuzz
 BIN        := $(BUILD)/tongbao
 DB         := var/tongbao.db
 LISTEN     := 127.0.0.1:8080
@@ -24,7 +28,7 @@ LISTEN     := 127.0.0.1:8080
 # local demonstration only.
 DEMO_ADMIN_PASSWORD := tongbao-demo-2026
 
-.PHONY: all build deps asan run check bench clean
+.PHONY: all build deps asan fuzz-build fuzz run check bench clean
 
 all: build
 
@@ -60,11 +64,24 @@ run: build
 	fi
 	exec $(BIN) serve --db $(DB) --listen $(LISTEN)
 
-check: build asan
+# The harnesses of tests/fuzz, built by clang in $(BUILD_FUZZ)/ (scripts/fuzz);
+# without clang (install-deps installs it) the fuzz pass is skipped.
+fuzz-build: deps
+	@if command -v clang >/dev/null 2>&1; then \
+		FUZZ_BUILD=$(BUILD_FUZZ) scripts/fuzz build; \
+	else \
+		echo "fuzz-build: clang is missing; no fuzz pass"; \
+	fi
+
+fuzz: fuzz-build
+	FUZZ_BUILD=$(BUILD_FUZZ) scripts/fuzz run
+
+check: build asan fuzz-build
 	@scripts/check
 
 bench:
 	@bench/http.sh
+	@bench/incidents.sh
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

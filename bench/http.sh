@@ -107,7 +107,7 @@ else
 fi
 
 # --- tongbao ---------------------------------------------------------------
-TONGBAO_ADMIN_PASSWORD="bench-$(date +%s)-admin" \
+TONGBAO_ADMIN_PASSWORD="bench-$(date +%s)-password" \
     "$bin" init --db "$tmp/bench.db" >"$tmp/init.log" 2>&1 || {
 	echo "http.sh: tongbao init failed:" >&2
 	cat "$tmp/init.log" >&2

@@ -17,6 +17,11 @@ int	cmd_demo(int argc, char **argv);
 int	cmd_backup(int argc, char **argv);
 int	cmd_token(int argc, char **argv);
 int	cmd_audit(int argc, char **argv);
+/* cmd_incident.c: incident list|show, and the overdue obligations. */
+int	cmd_incident(int argc, char **argv);
+int	cmd_overdue(int argc, char **argv);
+/* cmd_generate.c: made-up incidents for the benchmarks. */
+int	cmd_generate(int argc, char **argv);
 
 /*
  * Shared by the subcommands: parses config from argv (file, environment,
@@ -34,5 +39,14 @@ int	cmd_wants_help(int argc, char **argv);
 struct store;
 int	cmd_open_store(const struct config *cfg, struct store **st,
 	    int verbose);
+/*
+ * Reads the audit chain's key file (audit_key_file, default the database
+ * path + ".audit-key") into st; when the file is missing and the trail has
+ * never had an entry, makes one (mode 0600).  A missing key for a trail
+ * with entries, a file others may read, or a malformed one is refused
+ * with a message on standard error.  Returns 0 or EXIT_REFUSED
+ * (cmd_access.c; called by cmd_open_store).
+ */
+int	cmd_audit_key_load(const struct config *cfg, struct store *st);
 
 #endif

@@ -1,9 +1,18 @@
 /*
  * cmd_access.c: "tongbao token create|revoke" and "tongbao audit verify".
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
 
 #include "api/auth.h"
 #include "cmd.h"
@@ -28,22 +37,37 @@ token_usage(FILE *f)
 	    TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX);
 }
 
-/* Appends an audit entry for an operator's command-line action. */
+/*
+ * Appends an audit entry for an operator's command-line action.  The
+ * actor is "cli:" and the system account that ran the command, the best
+ * "who" a command line can give (P32).
+ */
 static int
 cli_audit(struct store_conn *c, const char *action, const char *object_id,
-    const char *agency, const char *after)
+    const char *agency, json_t *after)
 {
 	struct store_audit	 a;
+	struct passwd		*pw = getpwuid(getuid());
+	char			 actor[80], *af = NULL;
+	int			 rc;
 
+	if (tb_snprintf(actor, sizeof(actor), "cli:%s", pw != NULL ?
+	    pw->pw_name : "unknown") != TB_OK)
+		tb_strlcpy(actor, "cli", sizeof(actor));
+	if (after != NULL && (af = json_dumps(after, JSON_COMPACT |
+	    JSON_SORT_KEYS)) == NULL)
+		return TB_ENOMEM;
 	memset(&a, 0, sizeof(a));
 	a.at = tb_now_us();
-	a.actor = "cli";
+	a.actor = actor;
 	a.agency = agency;
 	a.action = action;
 	a.object_type = "api_token";
 	a.object_id = object_id;
-	a.after_json = after;
-	return store_audit_append(c, &a);
+	a.after_json = af;
+	rc = store_audit_append(c, &a);
+	free(af);
+	return rc;
 }
 
 static int
@@ -52,9 +76,12 @@ token_create(struct store *st, const char *user, const char *label,
 {
 	struct store_login	 u;
 	struct store_conn	*c;
-	char			 tok[128], idstr[24], after[256];
+	json_t			*after;
+	char			 tok[128], idstr[24];
 	int64_t			 id = 0;
 	int			 rc;
+
+	memset(tok, 0, sizeof(tok));
 
 	if ((rc = store_read(st, &c)) != TB_OK)
 		return rc;
@@ -76,9 +103,11 @@ token_create(struct store *st, const char *user, const char *label,
 	    sizeof(tok), &id);
 	if (rc == TB_OK) {
 		tb_snprintf(idstr, sizeof(idstr), "%lld", (long long)id);
-		tb_snprintf(after, sizeof(after), "{\"user\":\"%s\","
-		    "\"days\":%lld}", u.username, (long long)days);
-		rc = cli_audit(c, "token.create", idstr, u.agency, after);
+		after = json_pack("{s:s, s:s, s:I}", "user", u.username,
+		    "name", label, "expires_in_days", (json_int_t)days);
+		rc = after != NULL ? cli_audit(c, "token.create", idstr,
+		    u.agency, after) : TB_ENOMEM;
+		json_decref(after);
 	}
 	if (rc == TB_OK)
 		rc = store_tx_commit(c);
@@ -183,11 +212,171 @@ out_rest:
 	return rc;
 }
 
-struct verify {
-	int64_t		 expect_seq;
-	char		 prev[65];
-	int64_t		 bad_seq;
+/* --- the audit key -------------------------------------------------- */
+
+/* The key file holds the key in hex and a newline. */
+#define AUDIT_KEY_HEX	(STORE_AUDIT_KEY_BYTES * 2)
+
+/* The key file's path: audit_key_file, else the database path beside. */
+static int
+audit_key_path(const struct config *cfg, char *out, size_t outlen)
+{
+	if (cfg->audit_key_file != NULL && cfg->audit_key_file[0] != '\0')
+		return tb_strlcpy(out, cfg->audit_key_file, outlen);
+	/* A database URL has no "beside": the key must be named. */
+	if (strstr(cfg->db, "://") != NULL)
+		return TB_EINVAL;
+	return tb_snprintf(out, outlen, "%s.audit-key", cfg->db);
+}
+
+/* 1 when the trail has never had an entry (its kept head is at 0). */
+static int
+audit_trail_empty(struct store *st, int *empty)
+{
+	struct store_conn	*c;
+	char			 hash[65];
+	int64_t			 seq = 0;
+	int			 rc;
+
+	if ((rc = store_read(st, &c)) != TB_OK)
+		return rc;
+	rc = store_audit_anchor(c, &seq, hash);
+	store_release(c);
+	*empty = rc == TB_OK && seq == 0;
+	return rc == TB_ENOTFOUND ? TB_OK : rc;
+}
+
+/*
+ * Writes a new random key to path, which must not exist, with mode 0600,
+ * and syncs the file and its folder: a database that outlives a crash
+ * with entries in it needs the key that made them.
+ */
+static int
+audit_key_create(const char *path, unsigned char key[STORE_AUDIT_KEY_BYTES])
+{
+	char	 hex[AUDIT_KEY_HEX + 2], dir[4096];
+	int	 fd, rc = TB_OK;
+
+	randombytes_buf(key, STORE_AUDIT_KEY_BYTES);
+	sodium_bin2hex(hex, sizeof(hex), key, STORE_AUDIT_KEY_BYTES);
+	hex[AUDIT_KEY_HEX] = '\n';
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) < 0)
+		return TB_EIO;
+	if (write(fd, hex, AUDIT_KEY_HEX + 1) != AUDIT_KEY_HEX + 1 ||
+	    fsync(fd) != 0)
+		rc = TB_EIO;
+	close(fd);
+	sodium_memzero(hex, sizeof(hex));
+	if (rc != TB_OK) {
+		unlink(path);
+		return rc;
+	}
+	if (tb_strlcpy(dir, path, sizeof(dir)) == TB_OK &&
+	    (fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+	    >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return TB_OK;
+}
+
+/* Reads the key at path; why says what is wrong on failure. */
+static int
+audit_key_read(const char *path, unsigned char key[STORE_AUDIT_KEY_BYTES],
+    const char **why)
+{
+	struct stat	 sb;
+	char		 hex[AUDIT_KEY_HEX + 3];
+	size_t		 bin = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	*why = NULL;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? TB_ENOTFOUND : TB_EIO;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		*why = "is not a regular file";
+		return TB_EINVAL;
+	}
+	/* A key others can read protects nothing (mode 0600). */
+	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
+		close(fd);
+		*why = "may be read or written by others: chmod 600 it";
+		return TB_EINVAL;
+	}
+	n = read(fd, hex, sizeof(hex) - 1);
+	close(fd);
+	if (n < AUDIT_KEY_HEX || n > AUDIT_KEY_HEX + 1 ||
+	    (n == AUDIT_KEY_HEX + 1 && hex[AUDIT_KEY_HEX] != '\n') ||
+	    sodium_hex2bin(key, STORE_AUDIT_KEY_BYTES, hex, AUDIT_KEY_HEX,
+	    NULL, &bin, NULL) != 0 || bin != STORE_AUDIT_KEY_BYTES) {
+		sodium_memzero(hex, sizeof(hex));
+		*why = "is not 64 hexadecimal digits and a newline";
+		return TB_EINVAL;
+	}
+	sodium_memzero(hex, sizeof(hex));
+	return TB_OK;
+}
+
+int
+cmd_audit_key_load(const struct config *cfg, struct store *st)
+{
+	unsigned char	 key[STORE_AUDIT_KEY_BYTES];
+	char		 path[4096];
 	const char	*why;
+	int		 rc, empty = 0;
+
+	if (audit_key_path(cfg, path, sizeof(path)) != TB_OK) {
+		fprintf(stderr, "tongbao: set audit_key_file: the audit "
+		    "trail's key cannot go beside %s\n", cfg->db);
+		return EXIT_REFUSED;
+	}
+	rc = audit_key_read(path, key, &why);
+	if (rc == TB_ENOTFOUND) {
+		/*
+		 * Made only for a trail that never had an entry: for one
+		 * with entries, a new key would make every entry look
+		 * altered, and quietly replacing a deleted key would hide
+		 * that it was deleted.
+		 */
+		if ((rc = audit_trail_empty(st, &empty)) != TB_OK) {
+			fprintf(stderr, "tongbao: cannot read the audit "
+			    "trail: %s\n", tb_strerror(rc));
+			return EXIT_REFUSED;
+		}
+		if (!empty) {
+			fprintf(stderr, "tongbao: the audit trail's key %s is "
+			    "missing; restore it from your backup (the trail "
+			    "of %s cannot be written or verified without "
+			    "it)\n", path, cfg->db);
+			return EXIT_REFUSED;
+		}
+		if ((rc = audit_key_create(path, key)) != TB_OK) {
+			fprintf(stderr, "tongbao: cannot create the audit "
+			    "trail's key %s: %s\n", path, strerror(errno));
+			return EXIT_REFUSED;
+		}
+	} else if (rc != TB_OK) {
+		fprintf(stderr, "tongbao: the audit trail's key %s %s\n",
+		    path, why != NULL ? why : "cannot be read");
+		return EXIT_REFUSED;
+	}
+	rc = store_audit_key_set(st, key, sizeof(key));
+	sodium_memzero(key, sizeof(key));
+	return rc == TB_OK ? 0 : EXIT_REFUSED;
+}
+
+/* --- tongbao audit verify -------------------------------------------- */
+
+struct verify {
+	struct store_conn	*c;
+	int64_t			 expect_seq;
+	char			 prev[65];
+	int64_t			 bad_seq;
+	const char		*why;
+	int			 err;
 };
 
 static int
@@ -207,10 +396,17 @@ verify_one(void *arg, const struct store_audit *a)
 		v->why = "does not follow the entry before it";
 		return 1;
 	}
-	store_audit_hash(a, h);
-	if (strcmp(h, a->hash) != 0) {
+	if ((v->err = store_audit_hash(v->c, a, h)) != TB_OK)
+		return 1;
+	if (sodium_memcmp(h, a->hash, sizeof(h)) != 0 ||
+	    strlen(a->hash) != 64) {
 		v->bad_seq = a->seq;
-		v->why = "altered (its hash does not match its fields)";
+		/* Every entry failing from the first is a key mismatch as
+		 * likely as an alteration; say both. */
+		v->why = a->seq == 1 ? "altered (its hash does not match its "
+		    "fields), or the audit key is not the one the trail was "
+		    "written with" : "altered (its hash does not match its "
+		    "fields)";
 		return 1;
 	}
 	tb_strlcpy(v->prev, a->hash, sizeof(v->prev));
@@ -223,22 +419,23 @@ cmd_audit(int argc, char **argv)
 {
 	struct config		 cfg;
 	struct store		*st = NULL;
-	struct store_conn	*c;
 	struct verify		 v;
 	char			**rest, head_hash[65];
-	int64_t			 head_seq, after;
+	int64_t			 head_seq = 0, after, last;
 	int			 nrest, rc;
 
 	if (cmd_wants_help(argc, argv) || argc == 0) {
 		fprintf(argc == 0 ? stderr : stdout,
-		    "usage: tongbao audit verify [--db PATH]\n\n"
-		    "Checks the whole audit trail: every entry's hash covers "
-		    "all its fields and\nthe hash of the entry before it, "
-		    "numbers run without gaps, and the newest\nentry matches "
-		    "the separately kept head.  Names the first broken entry "
-		    "and\nexits 1 when the trail was altered; prints the head "
-		    "hash when it is whole\n(keep it elsewhere to prove later "
-		    "that nothing was cut from the end).\n");
+		    "usage: tongbao audit verify [--db PATH] "
+		    "[--audit-key-file PATH]\n\n"
+		    "Checks the whole audit trail: every entry's hash, keyed "
+		    "with the secret in\nthe audit key file, covers all its "
+		    "fields and the hash of the entry before\nit; numbers run "
+		    "without gaps; and the newest entry matches the "
+		    "separately\nkept head.  Names the first broken entry and "
+		    "exits 1 when the trail was\naltered; prints the head hash "
+		    "when it is whole (keep it elsewhere to prove\nlater that "
+		    "nothing was cut from the end).\n");
 		return argc == 0 ? EXIT_USAGE : 0;
 	}
 	if ((rest = calloc((size_t)argc + 1, sizeof(*rest))) == NULL)
@@ -246,8 +443,15 @@ cmd_audit(int argc, char **argv)
 	if ((rc = cmd_config(&cfg, argc, argv, rest, &nrest)) != 0)
 		goto out_rest;
 	if (nrest != 1 || strcmp(rest[0], "verify") != 0) {
-		fprintf(stderr, "usage: tongbao audit verify [--db PATH]\n");
+		fprintf(stderr, "usage: tongbao audit verify [--db PATH] "
+		    "[--audit-key-file PATH]\n");
 		rc = EXIT_USAGE;
+		goto out_cfg;
+	}
+	/* Verifying a database that does not exist would create it. */
+	if (strstr(cfg.db, "://") == NULL && access(cfg.db, R_OK) != 0) {
+		fprintf(stderr, "tongbao audit: no database at %s\n", cfg.db);
+		rc = EXIT_REFUSED;
 		goto out_cfg;
 	}
 	if ((rc = cmd_open_store(&cfg, &st, 0)) != 0)
@@ -255,29 +459,43 @@ cmd_audit(int argc, char **argv)
 	memset(&v, 0, sizeof(v));
 	v.expect_seq = 1;
 	tb_strlcpy(v.prev, store_audit_genesis(), sizeof(v.prev));
-	if ((rc = store_read(st, &c)) != TB_OK)
+	if ((rc = store_read(st, &v.c)) != TB_OK)
 		goto fail;
 	/* In batches, so that a long trail is never held in memory. */
 	for (after = 0;;) {
 		int64_t before = v.expect_seq;
 
-		rc = store_audit_scan(c, after, 10000, verify_one, &v);
+		rc = store_audit_scan(v.c, after, 10000, verify_one, &v);
+		if (rc == TB_OK)
+			rc = v.err;
 		if (rc != TB_OK || v.why != NULL || v.expect_seq == before)
 			break;
 		after = v.expect_seq - 1;
 	}
 	if (rc == TB_OK && v.why == NULL)
-		rc = store_audit_anchor(c, &head_seq, head_hash);
-	store_release(c);
+		rc = store_audit_anchor(v.c, &head_seq, head_hash);
+	store_release(v.c);
+	last = v.expect_seq - 1;	/* the newest entry of the chain */
+	if (rc == TB_ENOTFOUND) {
+		/* The head's row itself was deleted. */
+		v.bad_seq = last;
+		v.why = "the kept head of the trail is missing";
+		rc = TB_OK;
+	}
 	if (rc != TB_OK)
 		goto fail;
-	if (v.why == NULL && (head_seq != v.expect_seq - 1 ||
-	    (head_seq > 0 && strcmp(head_hash, v.prev) != 0))) {
-		v.bad_seq = head_seq > v.expect_seq - 1 ? v.expect_seq :
-		    head_seq;
-		v.why = head_seq > v.expect_seq - 1 ?
-		    "missing (the newest entries were deleted)" :
-		    "does not match the kept head of the trail";
+	if (v.why == NULL && head_seq > last) {
+		/* The head knows of entries the table no longer has. */
+		v.bad_seq = last + 1;
+		v.why = "missing (the newest entries were deleted)";
+	} else if (v.why == NULL && head_seq < last) {
+		/* Entries past the head were never appended by tongbao. */
+		v.bad_seq = head_seq + 1;
+		v.why = "not covered by the kept head (added by hand)";
+	} else if (v.why == NULL && last > 0 &&
+	    strcmp(head_hash, v.prev) != 0) {
+		v.bad_seq = last;
+		v.why = "does not match the kept head of the trail";
 	}
 	if (v.why != NULL) {
 		printf("audit trail BROKEN at entry %lld: %s\n",
@@ -285,7 +503,7 @@ cmd_audit(int argc, char **argv)
 		rc = EXIT_REFUSED;
 	} else {
 		printf("audit trail intact: %lld entries, head %s\n",
-		    (long long)(v.expect_seq - 1), v.prev);
+		    (long long)last, v.prev);
 		rc = 0;
 	}
 	store_close(st);

@@ -6,13 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/auth.h"
 #include "cmd.h"
 #include "store/store.h"
 #include "util/secret.h"
 #include "util/util.h"
-
-/* Shortest password accepted for any account (issue 3, P32 records). */
-#define PASSWORD_MIN	12
 
 /* Random bytes in a generated admin password (about 128 bits). */
 #define ADMIN_PASSWORD_BYTES	16
@@ -26,9 +24,9 @@ init_usage(FILE *f)
 	    "refused.  On a new\ndatabase it creates the agency 'doit' "
 	    "(臺北市政府資訊局) and in it the account\n'admin' with the "
 	    "doit_admin role.  The password comes from the environment\n"
-	    "variable TONGBAO_ADMIN_PASSWORD (at least %d characters) when "
-	    "set; otherwise\none is generated and printed once.\n",
-	    PASSWORD_MIN);
+	    "variable TONGBAO_ADMIN_PASSWORD (at least %d characters, not a "
+	    "common\npassword) when set; otherwise one is generated and "
+	    "printed once.\n", AUTH_PASSWORD_MIN);
 }
 
 /* Creates agency doit and account admin in one transaction. */
@@ -87,7 +85,7 @@ cmd_init(int argc, char **argv)
 	struct store	*st = NULL;
 	struct store_conn *c;
 	char		**rest, generated[SECRET_TOKEN_LEN(ADMIN_PASSWORD_BYTES)];
-	const char	*pw;
+	const char	*pw, *why;
 	int		 nrest, rc, exists = 0;
 
 	if (cmd_wants_help(argc, argv)) {
@@ -120,9 +118,11 @@ cmd_init(int argc, char **argv)
 		goto out_store;
 	}
 	pw = getenv("TONGBAO_ADMIN_PASSWORD");
-	if (pw != NULL && strlen(pw) < PASSWORD_MIN) {
-		fprintf(stderr, "tongbao init: TONGBAO_ADMIN_PASSWORD must "
-		    "have at least %d characters\n", PASSWORD_MIN);
+	if (pw != NULL && (why = auth_password_weak(pw, "admin")) != NULL) {
+		fprintf(stderr, "tongbao init: TONGBAO_ADMIN_PASSWORD refused "
+		    "(%s): it needs at least %d characters and must not be a "
+		    "common password or contain the user name\n", why,
+		    AUTH_PASSWORD_MIN);
 		rc = EXIT_REFUSED;
 		goto out_store;
 	}

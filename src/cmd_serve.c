@@ -1,6 +1,8 @@
 /*
  * cmd_serve.c: "tongbao serve", and the helpers every subcommand shares.
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "api/auth.h"
 #include "cmd.h"
 #include "http/http.h"
+#include "notify/notify.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -49,6 +52,7 @@ cmd_open_store(const struct config *cfg, struct store **st, int verbose)
 		    cfg->db, tb_strerror(rc));
 		return EXIT_REFUSED;
 	}
+	store_group_commit(*st, cfg->store_group_commit != 0);
 	err[0] = '\0';
 	if ((rc = store_migrate(*st, &applied, err, sizeof(err))) != TB_OK) {
 		fprintf(stderr, "tongbao: %s: %s\n", cfg->db,
@@ -61,7 +65,27 @@ cmd_open_store(const struct config *cfg, struct store **st, int verbose)
 		fprintf(stderr, "tongbao: %s: applied %d migration%s (schema "
 		    "version %d)\n", cfg->db, applied, applied == 1 ? "" : "s",
 		    store_schema_latest());
+	/* Every command that writes may append to the audit trail. */
+	if (cmd_audit_key_load(cfg, *st) != 0) {
+		store_close(*st);
+		*st = NULL;
+		return EXIT_REFUSED;
+	}
 	return 0;
+}
+
+/* Blocks SIGTERM and SIGINT in this thread and the threads it starts,
+ * and ignores SIGPIPE (a peer closing a socket is an error, not an end). */
+static void
+serve_block_signals(void)
+{
+	sigset_t	 set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static void
@@ -138,7 +162,20 @@ cmd_serve(int argc, char **argv)
 	app.fallback = api_static;
 	app.authenticate = auth_authenticate;
 	app.started_at = tb_now_us();
+	/*
+	 * The notification threads (issue 6) start first, with SIGTERM and
+	 * SIGINT already blocked so that they never take them (NOTES.md:
+	 * only http_serve's sigwait may), and SIGPIPE ignored for their
+	 * sockets; they stop once the requests in flight are done.
+	 */
+	serve_block_signals();
+	if (notify_start(&cfg, st) != TB_OK) {
+		store_close(st);
+		config_cleanup(&cfg);
+		return EXIT_USAGE;
+	}
 	rc = http_serve(&app) == TB_OK ? 0 : EXIT_REFUSED;
+	notify_stop();
 	store_close(st);
 	config_cleanup(&cfg);
 	return rc;

@@ -55,8 +55,32 @@ const struct config_key config_keys[] = {
 	    "URL every notification is also POSTed to" },
 	{ "webhook_secret", CONFIG_STR, OFF(webhook_secret), "", 0, 0, 1,
 	    "HMAC-SHA256 key for the webhook signature" },
+	{ "notify_backoff_ms", CONFIG_INT, OFF(notify_backoff_ms), "2000", 1,
+	    600000, 0, "wait before the first retry of a failed "
+	    "notification, doubling each time up to 10 minutes" },
+	{ "notify_retry_seconds", CONFIG_INT, OFF(notify_retry_seconds),
+	    "86400", 1, 604800, 0, "a notification still failing this long "
+	    "after it was written is dead-lettered for DoIT" },
+	{ "notify_reminders", CONFIG_STR, OFF(notify_reminders),
+	    "50%,80%,-10m", 0, 0, 0, "reminders before an obligation falls "
+	    "due: shares of its period (N%) or times before due (-Nm, -Nh)" },
+	{ "notify_escalation_minutes", CONFIG_INT,
+	    OFF(notify_escalation_minutes), "60", 0, 10080, 0, "minutes an "
+	    "obligation stays overdue before DoIT is told (the CISO is told "
+	    "at once)" },
+	{ "notify_digest_at", CONFIG_STR, OFF(notify_digest_at), "08:00", 0, 0,
+	    0, "Taipei time (HH:MM) of DoIT's daily digest of overdue "
+	    "obligations; empty for none" },
 	{ "test_routes", CONFIG_INT, OFF(test_routes), "0", 0, 1, 0,
 	    "1 adds routes used only by the test suites" },
+	{ "audit_key_file", CONFIG_STR, OFF(audit_key_file), "", 0, 0, 0,
+	    "secret key of the audit trail's hash chain, mode 0600 "
+	    "(default: the database path + .audit-key; made when missing "
+	    "while the trail is empty)" },
+	{ "store_group_commit", CONFIG_INT, OFF(store_group_commit), "1", 0,
+	    1, 0, "1: write transactions committed at the same time share "
+	    "one durable COMMIT (each still durable when answered); 0: one "
+	    "COMMIT each" },
 };
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
 

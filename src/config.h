@@ -33,7 +33,16 @@ struct config {
 	char	*smtp_password;
 	char	*webhook_url;
 	char	*webhook_secret;
+	/* Notifications (issue 6): retries, reminders, the digest. */
+	int64_t	 notify_backoff_ms;	/* first retry delay, doubling */
+	int64_t	 notify_retry_seconds;	/* give up (dead letter) after */
+	char	*notify_reminders;	/* "50%,80%,-10m" */
+	int64_t	 notify_escalation_minutes; /* overdue -> DoIT after */
+	char	*notify_digest_at;	/* "HH:MM" Taipei, "" = none */
 	int64_t	 test_routes;		/* 1 adds routes used by tests only */
+	char	*audit_key_file;	/* the audit chain's key; "" = DB
+					   path + ".audit-key" */
+	int64_t	 store_group_commit;	/* 1: transactions share COMMITs */
 };
 
 enum config_type { CONFIG_STR, CONFIG_INT };

@@ -45,18 +45,22 @@ demo_level(const char *type)
 	return "C";
 }
 
-/* The people of each demo agency: suffix, Chinese title, roles. */
+/* The people of each demo agency: suffix, Chinese title, roles, and the
+ * roster assignment they hold (P5-P9), if any. */
 static const struct demo_person {
 	const char		*suffix;
 	const char		*title;
 	int			 dedicated;
 	const char *const	 roles[3];
 	size_t			 nroles;
+	const char		*contact;	/* "window", "deputy" or NULL */
 } demo_people[] = {
-	{ "window", "通報窗口", 1, { "contact_window", "reporter" }, 2 },
-	{ "deputy", "通報窗口代理人", 1, { "contact_window", "reporter" }, 2 },
-	{ "ciso", "資通安全長", 0, { "ciso", "commander" }, 2 },
-	{ "staff", "資安人員", 0, { "reporter", "responder" }, 2 },
+	{ "window", "通報窗口", 1, { "contact_window", "reporter" }, 2,
+	    "window" },
+	{ "deputy", "通報窗口代理人", 1, { "contact_window", "reporter" }, 2,
+	    "deputy" },
+	{ "ciso", "資通安全長", 0, { "ciso", "commander" }, 2, NULL },
+	{ "staff", "資安人員", 0, { "reporter", "responder" }, 2, NULL },
 };
 
 static void
@@ -142,6 +146,30 @@ demo_insert_agency(struct store_conn *c, const struct demo_agency *d,
 	return store_agency_insert(c, &a);
 }
 
+/*
+ * Puts a demo person on the roster from now, the deputy with access ready
+ * (P9).  The rules hold by construction: both are dedicated civil
+ * servants (P6) and each agency's first window is never late (P8).
+ */
+static int
+demo_insert_contact(struct store_conn *c, const struct demo_agency *d,
+    int64_t user_id, const char *role, int64_t now)
+{
+	struct store_contact	 k;
+
+	memset(&k, 0, sizeof(k));
+	k.id = store_new_id();
+	k.agency = d->code;
+	k.user_id = user_id;
+	k.role = role;
+	k.effective_from = now;
+	k.access_ready_at = strcmp(role, "deputy") == 0 ? now :
+	    STORE_TIME_NONE;
+	k.notified_at = now;
+	k.created_at = now;
+	return store_contact_insert(c, &k);
+}
+
 static int
 demo_insert_people(struct store_conn *c, const struct demo_agency *d,
     const char *hash, int64_t now)
@@ -168,12 +196,17 @@ demo_insert_people(struct store_conn *c, const struct demo_agency *d,
 		u.agency = d->code;
 		u.email = email;
 		u.phone = "02-2720-8889";
+		u.taipeion_id = username;
 		u.employment = "civil_servant";
 		u.dedicated_staff = p->dedicated;
 		u.password_hash = hash;
 		u.active = 1;
 		u.created_at = u.updated_at = now;
 		if ((rc = store_user_insert(c, &u, p->roles, p->nroles))
+		    != TB_OK)
+			return rc;
+		if (p->contact != NULL &&
+		    (rc = demo_insert_contact(c, d, u.id, p->contact, now))
 		    != TB_OK)
 			return rc;
 	}

@@ -22,6 +22,9 @@ static const struct command {
 	{ "backup", cmd_backup, "write a consistent copy of the database" },
 	{ "token", cmd_token, "create or revoke API tokens" },
 	{ "audit", cmd_audit, "verify the audit trail" },
+	{ "incident", cmd_incident, "list incidents or show one" },
+	{ "overdue", cmd_overdue, "obligations overdue or due soon" },
+	{ "generate", cmd_generate, "fill a database with test incidents" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "show this help" },
 };

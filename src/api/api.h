@@ -31,4 +31,58 @@ int	api_openapi_check(char *err, size_t errlen);
 /* api_static.c: GET of a path no route matched; serves web/ files. */
 int	api_static(struct http_req *req);
 
+/*
+ * api_org.c: agencies (P2) and people.  Agencies are DoIT's to change;
+ * people are doit_admin's anywhere and a CISO's within its agency's
+ * subtree (PERMK_PEOPLE).  Reads follow the caller's scope, and a record
+ * outside it answers 404.
+ */
+int	api_agencies_create(struct http_req *req);
+int	api_agencies_update(struct http_req *req);
+int	api_agencies_get(struct http_req *req);
+int	api_agencies_list(struct http_req *req);
+int	api_users_create(struct http_req *req);
+int	api_users_update(struct http_req *req);
+int	api_users_get(struct http_req *req);
+int	api_users_list(struct http_req *req);
+
+/* api_roster.c: an agency's contact window and deputies (P5-P9) and
+ * DoIT's city-wide roster, as JSON and CSV. */
+int	api_contacts_create(struct http_req *req);
+int	api_contacts_list(struct http_req *req);
+int	api_contacts_get(struct http_req *req);
+int	api_contacts_update(struct http_req *req);
+int	api_contacts_end(struct http_req *req);
+int	api_roster(struct http_req *req);
+int	api_roster_csv(struct http_req *req);
+
+/* api_registry.c: core systems, devices and log retention (P24), and
+ * outsourcing contracts (P26), with their compliance views. */
+int	api_systems_create(struct http_req *req);
+int	api_systems_list(struct http_req *req);
+int	api_systems_get(struct http_req *req);
+int	api_systems_update(struct http_req *req);
+int	api_devices_create(struct http_req *req);
+int	api_devices_list(struct http_req *req);
+int	api_compliance_logs(struct http_req *req);
+int	api_contracts_create(struct http_req *req);
+int	api_contracts_list(struct http_req *req);
+int	api_contracts_get(struct http_req *req);
+int	api_contracts_update(struct http_req *req);
+int	api_compliance_contracts(struct http_req *req);
+
+/* api_evidence.c: preservation paths (P25), evidence items, uploads,
+ * downloads and the chain of custody (P27). */
+int	api_preservation_create(struct http_req *req);
+int	api_preservation_list(struct http_req *req);
+int	api_preservation_get(struct http_req *req);
+int	api_preservation_step(struct http_req *req);
+int	api_evidence_upload(struct http_req *req);
+int	api_evidence_items_create(struct http_req *req);
+int	api_evidence_list(struct http_req *req);
+int	api_evidence_get(struct http_req *req);
+int	api_evidence_content(struct http_req *req);
+int	api_evidence_custody(struct http_req *req);
+int	api_evidence_malware(struct http_req *req);
+
 #endif

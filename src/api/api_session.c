@@ -21,6 +21,12 @@
 /* Audit entries per page. */
 #define AUDIT_LIMIT_DEFAULT	50
 #define AUDIT_LIMIT_MAX		500
+/*
+ * Entries one request reads at most while skipping those outside the
+ * caller's scope, so that an agency user's page costs a bounded amount
+ * however long the city-wide trail is.
+ */
+#define AUDIT_SCAN_MAX		5000
 
 /*
  * A hash to verify against when the account does not exist, so that an
@@ -60,38 +66,95 @@ me_json(const struct principal *p)
 	    "auth", p->session_id ? "session" : "token");
 }
 
-/* Loopback plain HTTP is the one place a cookie may go without Secure. */
+/*
+ * Loopback plain HTTP is the one place a cookie may go without Secure.
+ * The host is matched whole: "http://localhost.example.org" and
+ * "http://127.example.org" are not loopback.
+ */
 static int
 cookie_secure(const struct app *app)
 {
-	const char *o = app->origin;
+	static const char *const loopback[] = {
+		"http://localhost", "http://[::1]", "http://127.",
+	};
+	const char	*o = app->origin, *h;
+	size_t		 n;
 
-	if (strncmp(o, "https://", 8) == 0)
-		return 1;
-	return !(strncmp(o, "http://127.", 11) == 0 ||
-	    strncmp(o, "http://localhost", 16) == 0 ||
-	    strncmp(o, "http://[::1]", 12) == 0);
+	for (size_t i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++) {
+		n = strlen(loopback[i]);
+		if (strncmp(o, loopback[i], n) != 0)
+			continue;
+		h = o + n;
+		if (loopback[i][n - 1] == '.') {
+			/* 127.a.b.c: three more dot-separated numbers. */
+			int dots = 0;
+
+			for (; (*h >= '0' && *h <= '9') || *h == '.'; h++)
+				dots += *h == '.';
+			if (dots != 2)
+				return 1;
+		}
+		return *h == '\0' || *h == ':' || *h == '/' ? 0 : 1;
+	}
+	return 1;
 }
 
-/* Records a refused sign-in in its own transaction. */
+/*
+ * Records a refused sign-in or password change in its own transaction
+ * (issue 3: "an audit entry for the refused sign-ins").  note, when not
+ * NULL, adds what the throttle knows: the key that refused and for how
+ * long, and the refusals it counted without an entry of their own.  A
+ * failure to record is logged, not answered: the refusal stands.
+ */
 static void
-audit_refused(struct http_req *req, const char *username, const char *why)
+audit_refused(struct http_req *req, const char *action,
+    const char *username, const char *why, const struct throttle_note *note)
 {
 	struct store_conn	*c;
 	json_t			*after;
+	int			 rc;
 
-	if (store_write(req->app->store, &c) != TB_OK)
-		return;
 	after = json_pack("{s:s, s:s}", "username", username, "reason", why);
-	if (store_tx_begin(c) == TB_OK) {
-		if (auth_audit(req, c, "session.refused", "session", NULL,
-		    NULL, NULL, after) == TB_OK)
-			store_tx_commit(c);
+	if (after == NULL)
+		return;
+	if (note != NULL && note->wait_us > 0) {
+		json_object_set_new(after, "throttle",
+		    json_string(throttle_kind_name(note->kind)));
+		json_object_set_new(after, "retry_after", json_integer(
+		    (json_int_t)((note->wait_us + 999999) / 1000000)));
+	}
+	if (note != NULL && note->unrecorded > 0)
+		json_object_set_new(after, "unrecorded_refusals",
+		    json_integer((json_int_t)note->unrecorded));
+	if ((rc = store_write(req->app->store, &c)) != TB_OK)
+		goto out;
+	if ((rc = store_tx_begin(c)) == TB_OK) {
+		if ((rc = auth_audit(req, c, action, "user", username, NULL,
+		    NULL, after)) == TB_OK)
+			rc = store_tx_commit(c);
 		else
 			store_tx_rollback(c);
 	}
-	json_decref(after);
 	store_release(c);
+out:
+	if (rc != TB_OK)
+		log_kv(LOG_ERROR, "audit_failed", "request_id",
+		    req->request_id, "action", action, "error",
+		    tb_strerror(rc), NULL);
+	json_decref(after);
+}
+
+/* Sets the 429 reply for a throttled attempt. */
+static int
+reply_throttled(struct http_req *req, int64_t wait_us)
+{
+	char	 retry[24];
+
+	tb_snprintf(retry, sizeof(retry), "%lld",
+	    (long long)((wait_us + 999999) / 1000000));
+	http_reply_error(req, "too_many_requests", NULL, NULL);
+	http_reply_header(req, "Retry-After", retry);
+	return 0;
 }
 
 int
@@ -105,26 +168,31 @@ api_session_create(struct http_req *req)
 	struct store_login	 u;
 	struct store_session	 se;
 	struct store_conn	*c = NULL;
+	struct throttle_note	 note;
 	json_t			*body, *after;
 	const char		*username, *password;
 	char			 token[SECRET_TOKEN_LEN(32)], hash[65];
-	char			 cookie[256], retry[24];
-	int64_t			 now = tb_now_us(), wait;
+	char			 cookie[256];
+	int64_t			 now = tb_now_us();
 	int			 rc, found;
 
+	memset(&u, 0, sizeof(u));
+	memset(token, 0, sizeof(token));
+	memset(cookie, 0, sizeof(cookie));
 	if (http_json_body(req, fields, 2, &body) != TB_OK)
 		return 0;
 	username = json_string_value(json_object_get(body, "username"));
 	password = json_string_value(json_object_get(body, "password"));
-	if ((wait = throttle_check(username, req->remote, now)) > 0) {
-		tb_snprintf(retry, sizeof(retry), "%lld",
-		    (long long)((wait + 999999) / 1000000));
-		audit_refused(req, username, "throttled");
-		http_reply_error(req, "too_many_requests", NULL, NULL);
-		http_reply_header(req, "Retry-After", retry);
+	if (throttle_check(username, req->remote, now, &note) > 0) {
+		/* One entry per lock; the rest are counted (throttle.h). */
+		if (note.record)
+			audit_refused(req, "session.refused", username,
+			    "throttled", &note);
+		reply_throttled(req, note.wait_us);
 		goto out;
 	}
 	if ((rc = store_read(req->app->store, &c)) != TB_OK) {
+		throttle_abandon(username, req->remote, now);
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
 	}
@@ -132,6 +200,7 @@ api_session_create(struct http_req *req)
 	store_release(c);
 	c = NULL;
 	if (rc != TB_OK && rc != TB_ENOTFOUND) {
+		throttle_abandon(username, req->remote, now);
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
 	}
@@ -143,8 +212,8 @@ api_session_create(struct http_req *req)
 	if (!found || secret_password_verify(u.password_hash, password)
 	    != TB_OK) {
 		throttle_failure(username, req->remote, now);
-		audit_refused(req, username, found ? "wrong_password" :
-		    "unknown_or_inactive");
+		audit_refused(req, "session.refused", username, found ?
+		    "wrong_password" : "unknown_or_inactive", &note);
 		http_reply_error(req, "invalid_credentials", NULL, NULL);
 		goto out;
 	}
@@ -179,6 +248,9 @@ api_session_create(struct http_req *req)
 		goto out;
 	}
 	after = json_pack("{s:I}", "session_id", (json_int_t)se.id);
+	if (note.unrecorded > 0)
+		json_object_set_new(after, "unrecorded_refusals",
+		    json_integer((json_int_t)note.unrecorded));
 	if ((rc = store_session_insert(c, &se)) != TB_OK ||
 	    (rc = auth_audit(req, c, "session.create", "user", u.username,
 	    u.agency, NULL, after)) != TB_OK ||
@@ -198,6 +270,7 @@ api_session_create(struct http_req *req)
 out:
 	if (c != NULL)
 		store_release(c);
+	secret_wipe(u.password_hash, sizeof(u.password_hash));
 	secret_wipe(token, sizeof(token));
 	secret_wipe(cookie, sizeof(cookie));
 	json_decref(body);
@@ -241,6 +314,30 @@ api_me(struct http_req *req)
 	return http_reply_json(req, 200, me_json(req->who));
 }
 
+/* Why a new password was refused, for the person (NULL: the table's). */
+static const char *
+weak_message(const struct http_req *req, const char *reason)
+{
+	static const struct {
+		const char	*reason, *zh, *en;
+	} msgs[] = {
+		{ "password_too_short", "密碼至少需要 12 個字元",
+		    "The password needs at least 12 characters" },
+		{ "password_too_long", "密碼不可超過 256 個字元",
+		    "The password may have at most 256 characters" },
+		{ "password_common", "這個密碼太常見或太容易猜到",
+		    "This password is too common or too easy to guess" },
+		{ "password_contains_username", "密碼不可包含帳號",
+		    "The password must not contain the user name" },
+	};
+	int	 en = req->lang != NULL && strcmp(req->lang, "en") == 0;
+
+	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
+		if (strcmp(msgs[i].reason, reason) == 0)
+			return en ? msgs[i].en : msgs[i].zh;
+	return NULL;
+}
+
 int
 api_me_password(struct http_req *req)
 {
@@ -250,33 +347,58 @@ api_me_password(struct http_req *req)
 	};
 	struct store_login	 u;
 	struct store_conn	*c = NULL;
+	struct throttle_note	 note;
 	json_t			*body;
 	const char		*cur, *neu, *weak;
 	char			 hash[SECRET_HASH_MAX];
 	int64_t			 now = tb_now_us();
 	int			 rc;
 
+	memset(&u, 0, sizeof(u));
+	memset(hash, 0, sizeof(hash));
 	if (http_json_body(req, fields, 2, &body) != TB_OK)
 		return 0;
 	cur = json_string_value(json_object_get(body, "current_password"));
 	neu = json_string_value(json_object_get(body, "new_password"));
 	if ((weak = auth_password_weak(neu, req->who->username)) != NULL) {
-		http_reply_error(req, "weak_password", "new_password", NULL);
+		http_reply_error(req, "weak_password", "new_password",
+		    weak_message(req, weak));
+		goto out;
+	}
+	/*
+	 * The current password is guessed here as at sign-in by whoever
+	 * holds a stolen session, so the same throttle keys apply and each
+	 * refusal is recorded the same way.
+	 */
+	if (throttle_check(req->who->username, req->remote, now, &note) > 0) {
+		if (note.record)
+			audit_refused(req, "user.password_refused",
+			    req->who->username, "throttled", &note);
+		reply_throttled(req, note.wait_us);
 		goto out;
 	}
 	if ((rc = store_read(req->app->store, &c)) != TB_OK) {
+		throttle_abandon(req->who->username, req->remote, now);
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
 	}
 	rc = store_login_by_id(c, req->who->user_id, &u);
 	store_release(c);
 	c = NULL;
-	if (rc != TB_OK ||
-	    secret_password_verify(u.password_hash, cur) != TB_OK) {
+	if (rc != TB_OK) {
+		throttle_abandon(req->who->username, req->remote, now);
+		http_reply_tb_err(req, rc, NULL);
+		goto out;
+	}
+	if (secret_password_verify(u.password_hash, cur) != TB_OK) {
+		throttle_failure(req->who->username, req->remote, now);
+		audit_refused(req, "user.password_refused",
+		    req->who->username, "wrong_password", &note);
 		http_reply_error(req, "invalid_credentials",
 		    "current_password", NULL);
 		goto out;
 	}
+	throttle_success(req->who->username, req->remote, now);
 	if ((rc = secret_password_hash(neu, hash)) != TB_OK ||
 	    (rc = store_write(req->app->store, &c)) != TB_OK ||
 	    (rc = store_tx_begin(c)) != TB_OK) {
@@ -298,6 +420,7 @@ api_me_password(struct http_req *req)
 out:
 	if (c != NULL)
 		store_release(c);
+	secret_wipe(u.password_hash, sizeof(u.password_hash));
 	secret_wipe(hash, sizeof(hash));
 	json_decref(body);
 	return 0;
@@ -312,12 +435,22 @@ api_tokens_create(struct http_req *req)
 	};
 	struct store_conn	*c = NULL;
 	json_t			*body, *v, *after;
-	char			 token[128], at[40], idstr[24];
+	char			 token[128], at[40], idstr[24], loc[48];
 	int64_t			 days = TOKEN_TTL_DEFAULT_DAYS, id = 0;
 	int64_t			 now = tb_now_us();
 	const char		*name;
 	int			 rc;
 
+	/*
+	 * A token may not mint tokens: else a leaked one, or a program
+	 * holding one, could outlive its expiry for ever by renewing
+	 * itself.  Tokens come from a person signed in, or from the CLI.
+	 */
+	if (req->who->token_id != 0)
+		return http_reply_error(req, "forbidden", NULL,
+		    req->lang != NULL && strcmp(req->lang, "en") == 0 ?
+		    "API tokens are made by a person signed in, not by a "
+		    "token" : "API 權杖須由登入的使用者建立，不能以權杖建立");
 	if (http_json_body(req, fields, 2, &body) != TB_OK)
 		return 0;
 	name = json_string_value(json_object_get(body, "name"));
@@ -350,7 +483,8 @@ api_tokens_create(struct http_req *req)
 	http_reply_json(req, 201, json_pack("{s:I, s:s, s:s, s:s}",
 	    "id", (json_int_t)id, "name", name, "token", token,
 	    "expires_at", at));
-	http_reply_header(req, "Location", "/api/v1/me");
+	tb_snprintf(loc, sizeof(loc), "/api/v1/tokens/%lld", (long long)id);
+	http_reply_header(req, "Location", loc);
 out:
 	if (c != NULL)
 		store_release(c);
@@ -392,12 +526,21 @@ fail:
 	return http_reply_tb_err(req, rc, NULL);
 }
 
+/* Agencies whose visibility one page remembers (most pages see few). */
+#define AUDIT_SCOPE_CACHE	32
+
 struct audit_page {
 	struct http_req		*req;
 	struct store_conn	*c;
 	json_t			*items;
-	int64_t			 limit, last_seq;
+	int64_t			 limit, last_seq, scanned;
+	int			 own_only;	/* a vendor: its own actions */
 	int			 err;
+	int			 ncache;
+	struct {
+		char	 code[64];
+		int	 visible;
+	}			 cache[AUDIT_SCOPE_CACHE];
 };
 
 static json_t *
@@ -411,95 +554,165 @@ json_or_null(const char *s)
 	return v != NULL ? v : json_string(s);
 }
 
+/*
+ * Whether the caller may read entry a (P32 "readable within scope"):
+ * DoIT all; a vendor only what it did itself ("a vendor sees only what
+ * it reported"); everyone else the entries of the agencies they see.  An
+ * entry of no agency (a refused sign-in, a command-line action) is
+ * DoIT's alone.
+ */
+static int
+audit_visible(struct audit_page *pg, const struct store_audit *a,
+    int *visible)
+{
+	int	 i, rc;
+
+	*visible = 0;
+	if (pg->req->who->roles & ROLES_DOIT) {
+		*visible = 1;
+		return TB_OK;
+	}
+	if (pg->own_only) {
+		*visible = a->actor_id == pg->req->who->user_id;
+		return TB_OK;
+	}
+	if (a->agency == NULL)
+		return TB_OK;
+	for (i = 0; i < pg->ncache; i++)
+		if (strcmp(pg->cache[i].code, a->agency) == 0) {
+			*visible = pg->cache[i].visible;
+			return TB_OK;
+		}
+	if ((rc = auth_agency_visible(pg->req, pg->c, a->agency, visible))
+	    != TB_OK)
+		return rc;
+	if (pg->ncache < AUDIT_SCOPE_CACHE && tb_strlcpy(
+	    pg->cache[pg->ncache].code, a->agency,
+	    sizeof(pg->cache[0].code)) == TB_OK)
+		pg->cache[pg->ncache++].visible = *visible;
+	return TB_OK;
+}
+
 static int
 audit_page_add(void *arg, const struct store_audit *a)
 {
 	struct audit_page	*pg = arg;
 	char			 at[40];
-	int			 visible = 0;
+	int			 visible;
+	json_t			*e;
 
 	pg->last_seq = a->seq;
-	if (pg->req->who->roles & ROLES_DOIT)
-		visible = 1;
-	else if (a->agency != NULL && (pg->err = auth_agency_visible(pg->req,
-	    pg->c, a->agency, &visible)) != TB_OK)
+	pg->scanned++;
+	if ((pg->err = audit_visible(pg, a, &visible)) != TB_OK)
 		return 1;
-	if (!visible)
-		return 0;
-	tbtime_format(a->at, at, sizeof(at));
-	json_array_append_new(pg->items, json_pack(
-	    "{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s?, s:o, s:o, "
-	    "s:s, s:s}",
-	    "seq", (json_int_t)a->seq, "at", at, "actor", a->actor,
-	    "agency", a->agency, "remote", a->remote,
-	    "request_id", a->request_id, "action", a->action,
-	    "object_type", a->object_type, "object_id", a->object_id,
-	    "before", json_or_null(a->before_json),
-	    "after", json_or_null(a->after_json),
-	    "prev_hash", a->prev_hash, "hash", a->hash));
-	return (int64_t)json_array_size(pg->items) >= pg->limit;
+	if (visible) {
+		tbtime_format(a->at, at, sizeof(at));
+		e = json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s, "
+		    "s:s?, s:o, s:o, s:s, s:s}",
+		    "seq", (json_int_t)a->seq, "at", at, "actor", a->actor,
+		    "agency", a->agency, "remote", a->remote,
+		    "request_id", a->request_id, "action", a->action,
+		    "object_type", a->object_type, "object_id", a->object_id,
+		    "before", json_or_null(a->before_json),
+		    "after", json_or_null(a->after_json),
+		    "prev_hash", a->prev_hash, "hash", a->hash);
+		if (e == NULL || json_array_append_new(pg->items, e) != 0) {
+			pg->err = TB_ENOMEM;
+			return 1;
+		}
+	}
+	return (int64_t)json_array_size(pg->items) >= pg->limit ||
+	    pg->scanned >= AUDIT_SCAN_MAX;
+}
+
+/* Reads the optional integer query parameter name into *v. */
+static int
+query_i64(struct http_req *req, const char *name, int64_t min, int64_t max,
+    int64_t *v, int *given)
+{
+	char	 q[32];
+	int	 rc;
+
+	*given = 0;
+	if ((rc = http_query(req, name, q, sizeof(q))) == TB_ENOTFOUND)
+		return TB_OK;
+	if (rc != TB_OK || parse_i64(q, min, max, v) != TB_OK)
+		return TB_EINVAL;
+	*given = 1;
+	return TB_OK;
 }
 
 int
 api_audit_list(struct http_req *req)
 {
 	struct audit_page	 pg;
-	char			 q[32];
-	int64_t			 after = 0;
-	int			 rc;
+	json_t			*next;
+	char			 cur[24];
+	int64_t			 after = 0, cursor = 0, batch;
+	int			 rc, given_after, given_cursor, given_limit;
 
 	memset(&pg, 0, sizeof(pg));
 	pg.limit = AUDIT_LIMIT_DEFAULT;
-	if ((rc = http_query(req, "after", q, sizeof(q))) == TB_OK) {
-		if (parse_i64(q, 0, INT64_MAX, &after) != TB_OK)
-			return http_reply_error(req, "invalid_query", "after",
-			    NULL);
-	} else if (rc != TB_ENOTFOUND)
+	/*
+	 * "after" is issue 3's name, "cursor" the one CONVENTIONS.md gives
+	 * every list; both mean "entries with seq above this".
+	 */
+	if (query_i64(req, "after", 0, INT64_MAX, &after, &given_after)
+	    != TB_OK)
 		return http_reply_error(req, "invalid_query", "after", NULL);
-	if ((rc = http_query(req, "limit", q, sizeof(q))) == TB_OK) {
-		if (parse_i64(q, 1, AUDIT_LIMIT_MAX, &pg.limit) != TB_OK)
-			return http_reply_error(req, "invalid_query", "limit",
-			    NULL);
-	} else if (rc != TB_ENOTFOUND)
+	if (query_i64(req, "cursor", 0, INT64_MAX, &cursor, &given_cursor)
+	    != TB_OK || (given_after && given_cursor && after != cursor))
+		return http_reply_error(req, "invalid_query", "cursor", NULL);
+	if (given_cursor)
+		after = cursor;
+	if (query_i64(req, "limit", 1, AUDIT_LIMIT_MAX, &pg.limit,
+	    &given_limit) != TB_OK)
 		return http_reply_error(req, "invalid_query", "limit", NULL);
 	pg.req = req;
-	pg.items = json_array();
+	/* A vendor holding no other role sees only its own actions. */
+	pg.own_only = (req->who->roles & ~ROLE_BIT(ROLE_VENDOR)) == 0;
+	if ((pg.items = json_array()) == NULL)
+		return http_reply_tb_err(req, TB_ENOMEM, NULL);
 	if ((rc = store_read(req->app->store, &pg.c)) != TB_OK) {
 		json_decref(pg.items);
 		return http_reply_tb_err(req, rc, NULL);
 	}
 	/*
-	 * Entries outside the caller's scope are skipped, so a page is
-	 * scanned in batches until it is full or the trail ends.
+	 * Entries outside the caller's scope are skipped, so the trail is
+	 * read in batches until the page is full, the trail ends, or
+	 * AUDIT_SCAN_MAX entries were read: a page may then be short, and
+	 * next_cursor says where to go on (null only at the end).
 	 */
+	pg.last_seq = after;
 	for (;;) {
-		pg.last_seq = after;
-		rc = store_audit_scan(pg.c, after, AUDIT_LIMIT_MAX,
-		    audit_page_add, &pg);
+		int64_t	 from = pg.last_seq, seen = pg.scanned;
+
+		batch = AUDIT_SCAN_MAX - pg.scanned;
+		if (batch > AUDIT_LIMIT_MAX)
+			batch = AUDIT_LIMIT_MAX;
+		rc = store_audit_scan(pg.c, from, batch, audit_page_add, &pg);
 		if (rc != TB_OK || pg.err != TB_OK)
 			break;
-		/* Full, or the scan found nothing past after: the end. */
 		if ((int64_t)json_array_size(pg.items) >= pg.limit ||
-		    pg.last_seq == after)
+		    pg.scanned >= AUDIT_SCAN_MAX)
 			break;
-		after = pg.last_seq;
+		/* Fewer rows than asked for: the end of the trail. */
+		if (pg.scanned - seen < batch) {
+			pg.last_seq = 0;
+			break;
+		}
 	}
 	store_release(pg.c);
 	if (rc != TB_OK || pg.err != TB_OK) {
 		json_decref(pg.items);
 		return http_reply_tb_err(req, rc != TB_OK ? rc : pg.err, NULL);
 	}
-	{
-		json_t	*next = json_null();
-		char	 cur[24];
-
-		if ((int64_t)json_array_size(pg.items) >= pg.limit) {
-			tb_snprintf(cur, sizeof(cur), "%lld",
-			    (long long)pg.last_seq);
-			json_decref(next);
-			next = json_string(cur);
-		}
-		return http_reply_json(req, 200, json_pack("{s:o, s:o}",
-		    "items", pg.items, "next_cursor", next));
+	next = json_null();
+	if (pg.last_seq > 0) {
+		tb_snprintf(cur, sizeof(cur), "%lld", (long long)pg.last_seq);
+		json_decref(next);
+		next = json_string(cur);
 	}
+	return http_reply_json(req, 200, json_pack("{s:o, s:o}",
+	    "items", pg.items, "next_cursor", next));
 }

@@ -50,25 +50,61 @@ contains_nocase(const char *hay, const char *needle)
 	return 0;
 }
 
+/* Characters (code points) in valid UTF-8 text of n bytes. */
+static size_t
+utf8_chars(const char *s, size_t n)
+{
+	size_t	 i, chars = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			chars++;
+	return chars;
+}
+
+/*
+ * 1 when pw is one short unit said again and again ("abcabcabcabc",
+ * "密碼密碼密碼..."): as easy to guess as the unit.  All one character is
+ * the unit of one byte (or of the bytes of one character).
+ */
+#define PASSWORD_UNIT_MAX	8
+
+static int
+repeated_unit(const char *pw, size_t n)
+{
+	size_t	 p, i;
+
+	for (p = 1; p <= PASSWORD_UNIT_MAX && p <= n / 2; p++) {
+		if (n % p != 0)
+			continue;
+		for (i = p; i < n && pw[i] == pw[i - p]; i++)
+			;
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
 const char *
 auth_password_weak(const char *pw, const char *username)
 {
-	size_t	 n = strlen(pw), i;
-	int	 same = 1, seq = 1;
+	size_t	 n = strlen(pw), chars, i;
+	int	 seq = 1;
 
-	if (n < AUTH_PASSWORD_MIN)
-		return "password_too_short";
-	if (n > AUTH_PASSWORD_MAX)
-		return "password_too_long";
+	/* Checked first: everything below assumes valid text. */
 	if (!utf8_valid_text(pw, n))
 		return "password_invalid";
-	for (i = 1; i < n; i++) {
-		if (pw[i] != pw[0])
-			same = 0;
+	/* The rule says characters: 12 bytes of Chinese are 4 of them. */
+	chars = utf8_chars(pw, n);
+	if (chars < AUTH_PASSWORD_MIN)
+		return "password_too_short";
+	if (chars > AUTH_PASSWORD_MAX)
+		return "password_too_long";
+	/* Each character one above or below the one before: "abcdef..". */
+	for (i = 1; i < n; i++)
 		if (pw[i] != pw[i - 1] + 1 && pw[i] != pw[i - 1] - 1)
 			seq = 0;
-	}
-	if (same || seq)
+	if (seq || repeated_unit(pw, n))
 		return "password_common";
 	for (i = 0; i < sizeof(common_passwords) / sizeof(common_passwords[0]);
 	    i++)

@@ -27,8 +27,12 @@ struct store_conn;
 int	auth_authenticate(struct http_req *req);
 
 /*
- * Checks a new password against the rules: length, not a common password,
- * not the user name.  Returns NULL when acceptable, else the reason.
+ * Checks a new password against the rules: valid text of
+ * AUTH_PASSWORD_MIN to AUTH_PASSWORD_MAX characters (not bytes), not a
+ * common password, not a run ("abcdef...") or a short unit repeated, not
+ * containing the user name.  Returns NULL when acceptable, else the
+ * reason: "password_invalid", "password_too_short", "password_too_long",
+ * "password_common" or "password_contains_username" (a static string).
  */
 const char *auth_password_weak(const char *pw, const char *username);
 

@@ -27,6 +27,14 @@
 #define THROTTLE_PROBE		16
 /* A key with no failure for this long is forgotten (µs). */
 #define THROTTLE_FORGET_US	(15 * 60 * 1000000LL)
+/*
+ * An attempt let through is "in flight" until its outcome is known (the
+ * password check takes a while) or for this long at most, in case its
+ * outcome never comes (µs).
+ */
+#define THROTTLE_INFLIGHT_US	(10 * 1000000LL)
+/* What a refusal for an attempt in flight asks the client to wait (µs). */
+#define THROTTLE_BUSY_US	(1000000LL)
 
 static const struct throttle_rule {
 	const char	*kind;
@@ -43,6 +51,10 @@ struct slot {
 	int		 failures;
 	int64_t		 last_failure;
 	int64_t		 locked_until;
+	int64_t		 noted_until;	/* lock whose refusal was recorded */
+	int64_t		 refused;	/* refusals in no audit entry yet */
+	int		 inflight;	/* attempts let through, no outcome */
+	int64_t		 inflight_at;	/* when the last one was let through */
 };
 
 static struct slot	 slots[THROTTLE_SLOTS];
@@ -56,18 +68,32 @@ salt_init(void)
 	randombytes_buf(salt, sizeof(salt));
 }
 
-/* A keyed hash, so that nobody can aim collisions at another's slot. */
+const char *
+throttle_kind_name(enum throttle_kind k)
+{
+	if ((unsigned)k >= THROTTLE__KINDS)
+		return NULL;
+	return rules[k].kind;
+}
+
+/*
+ * A keyed hash, so that nobody can aim collisions at another's slot.  The
+ * parts are length-prefixed: a user name may hold any character, and
+ * "a\x1fb" + "c" must not be the key of "a" + "b\x1fc".
+ */
 static uint64_t
 key_of(enum throttle_kind k, const char *user, const char *addr)
 {
 	unsigned char	 out[crypto_shorthash_BYTES];
+	const char	*u = k == THROTTLE_ADDR ? "" : user;
+	const char	*a = k == THROTTLE_USER ? "" : addr;
 	struct buf	 b;
 	uint64_t	 v = 0;
 
 	pthread_once(&salt_once, salt_init);
 	buf_init(&b, 1024);
-	buf_printf(&b, "%s\x1f%s\x1f%s", rules[k].kind,
-	    k == THROTTLE_ADDR ? "" : user, k == THROTTLE_USER ? "" : addr);
+	buf_printf(&b, "%s:%zu:%s:%zu:%s", rules[k].kind, strlen(u), u,
+	    strlen(a), a);
 	crypto_shorthash(out, (const unsigned char *)buf_str(&b), b.len, salt);
 	buf_free(&b);
 	memcpy(&v, out, sizeof(v));
@@ -84,6 +110,8 @@ slot_find(uint64_t key, int create, int64_t now)
 		struct slot *s = &slots[(h + i) % THROTTLE_SLOTS];
 
 		if (s->key == key) {
+			/* Forgotten: the failures, not the refusals
+			 * still owed to the audit trail. */
 			if (now - s->last_failure > THROTTLE_FORGET_US &&
 			    now >= s->locked_until) {
 				s->failures = 0;
@@ -103,21 +131,81 @@ slot_find(uint64_t key, int create, int64_t now)
 	return oldest;
 }
 
-int64_t
-throttle_check(const char *user, const char *addr, int64_t now)
+/*
+ * 1 when key k of slot s must wait for an attempt in flight: its free
+ * failures are spent, so the attempt in flight may well start a lock, and
+ * letting others through meanwhile would give a guesser with many
+ * connections as many guesses per lock as it has connections.
+ */
+static int
+slot_busy(const struct slot *s, enum throttle_kind k, int64_t now)
 {
-	int64_t	 wait = 0;
+	return s != NULL && s->failures >= rules[k].free && s->inflight > 0 &&
+	    now - s->inflight_at < THROTTLE_INFLIGHT_US;
+}
 
+int64_t
+throttle_check(const char *user, const char *addr, int64_t now,
+    struct throttle_note *note)
+{
+	struct throttle_note	 n;
+	struct slot		*s[THROTTLE__KINDS], *by = NULL;
+	int			 k;
+
+	memset(&n, 0, sizeof(n));
 	pthread_mutex_lock(&mu);
-	for (int k = 0; k < THROTTLE__KINDS; k++) {
-		struct slot *s = slot_find(key_of(k, user, addr), 0, now);
-
-		if (s != NULL && s->locked_until > now &&
-		    s->locked_until - now > wait)
-			wait = s->locked_until - now;
+	for (k = 0; k < THROTTLE__KINDS; k++) {
+		s[k] = slot_find(key_of(k, user, addr), 0, now);
+		if (s[k] != NULL && s[k]->locked_until - now > n.wait_us) {
+			n.wait_us = s[k]->locked_until - now;
+			n.kind = k;
+			by = s[k];
+		}
 	}
+	if (by != NULL) {
+		/* Refused: the first refusal of each lock gets its own
+		 * entry, carrying the count of those before it. */
+		if (by->noted_until != by->locked_until) {
+			n.record = 1;
+			n.unrecorded = by->refused;
+			by->refused = 0;
+			by->noted_until = by->locked_until;
+		} else
+			by->refused++;
+		goto out;
+	}
+	for (k = 0; k < THROTTLE__KINDS; k++)
+		if (slot_busy(s[k], k, now)) {
+			/* Refused for a moment, counted, never recorded on
+			 * its own: the lock that follows will be. */
+			n.wait_us = THROTTLE_BUSY_US;
+			n.kind = k;
+			s[k]->refused++;
+			goto out;
+		}
+	/* Let through: its entry carries what the keys owe. */
+	for (k = 0; k < THROTTLE__KINDS; k++) {
+		if (s[k] != NULL) {
+			n.unrecorded += s[k]->refused;
+			s[k]->refused = 0;
+		} else
+			s[k] = slot_find(key_of(k, user, addr), 1, now);
+		s[k]->inflight++;
+		s[k]->inflight_at = now;
+	}
+out:
 	pthread_mutex_unlock(&mu);
-	return wait;
+	if (note != NULL)
+		*note = n;
+	return n.wait_us;
+}
+
+/* The attempt let through has ended: one fewer in flight. */
+static void
+slot_landed(struct slot *s)
+{
+	if (s != NULL && s->inflight > 0)
+		s->inflight--;
 }
 
 void
@@ -129,6 +217,7 @@ throttle_failure(const char *user, const char *addr, int64_t now)
 		int		 over;
 		int64_t		 lock_s;
 
+		slot_landed(s);
 		s->failures++;
 		s->last_failure = now;
 		over = s->failures - rules[k].free;
@@ -148,13 +237,24 @@ throttle_success(const char *user, const char *addr, int64_t now)
 {
 	pthread_mutex_lock(&mu);
 	for (int k = 0; k < THROTTLE__KINDS; k++) {
-		struct slot *s;
+		struct slot	*s = slot_find(key_of(k, user, addr), 0, now);
 
+		slot_landed(s);
 		/* One right password says nothing about the address. */
-		if (k == THROTTLE_ADDR)
+		if (s == NULL || k == THROTTLE_ADDR)
 			continue;
-		if ((s = slot_find(key_of(k, user, addr), 0, now)) != NULL)
-			memset(s, 0, sizeof(*s));
+		s->failures = 0;
+		s->locked_until = 0;
+		s->noted_until = 0;
 	}
+	pthread_mutex_unlock(&mu);
+}
+
+void
+throttle_abandon(const char *user, const char *addr, int64_t now)
+{
+	pthread_mutex_lock(&mu);
+	for (int k = 0; k < THROTTLE__KINDS; k++)
+		slot_landed(slot_find(key_of(k, user, addr), 0, now));
 	pthread_mutex_unlock(&mu);
 }

@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+#include "domain/domain.h"
+
 enum role {
 	ROLE_REPORTER,
 	ROLE_CONTACT_WINDOW,
@@ -46,6 +48,15 @@ enum perm_kind {
 	PERMK_DOIT_ADMIN,	/* doit_admin only */
 	PERMK_CONTACTS,		/* doit_admin, or the agency's own ciso
 				   (P6: head or CISO appoints the window) */
+	PERMK_PEOPLE,		/* doit_admin, or a ciso within its
+				   agency's subtree: create and change
+				   people (issue 3) */
+	PERMK_REGISTRY,		/* contact_window, ciso, commander: the
+				   agency's core systems and contracts
+				   (P24, P26) */
+	PERMK_RECORDS,		/* contact_window, ciso, commander: sign
+				   the incident's records and keep its
+				   lessons (P32, P33) */
 	PERMK__COUNT
 };
 
@@ -55,5 +66,19 @@ unsigned	 perm_roles(enum perm_kind k);
 const char	*perm_name(enum perm_kind k);
 /* true when a person holding roles may use permission k. */
 bool		 perm_allows(enum perm_kind k, unsigned roles);
+
+/*
+ * The roles that may post an event of type t on an incident (REQUIREMENTS
+ * "Who may do what"), doit_admin included; 0 for a type out of range.
+ * Scope is checked apart: the agency's own roles act on incidents of
+ * their agency and below (ACCESS_ROLES_AGENCY), DoIT's on any, and a
+ * superior_viewer on those it may read.
+ */
+unsigned	 access_event_roles(enum event_type t);
+
+/* The roles that act for their own agency (and those below it). */
+#define ACCESS_ROLES_AGENCY	(ROLE_BIT(ROLE_REPORTER) | \
+	ROLE_BIT(ROLE_CONTACT_WINDOW) | ROLE_BIT(ROLE_CISO) | \
+	ROLE_BIT(ROLE_COMMANDER) | ROLE_BIT(ROLE_RESPONDER))
 
 #endif

@@ -602,4 +602,62 @@ int	improvement_due_check(const struct policy *pol,
 	    enum improvement_term t, int64_t plan_at,
 	    const struct tbtime_date *due, const char **reason);
 
+/* ------------------------------------------------------------------ */
+/* The report form and the incident's state (form.c)                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The lists of the national platform's report form (REQUIREMENTS "What
+ * the national platform's report asks") and of the events' fields, each
+ * value with a code name (API) and a zh-TW label (the report text).
+ */
+enum form_list {
+	FORM_CATEGORY = 0,	/* web_attack, intrusion, ... other */
+	FORM_SOURCE,		/* self_found, alert, external_intel, media */
+	FORM_SECTOR,		/* critical sectors: water, energy, ... */
+	FORM_CLOSURE_CAUSE,	/* closure report causes */
+	FORM_TEAM_ROLE,		/* P19 default response team roles */
+	FORM_NOTIFY_CHANNEL,	/* P12: phone, taipeion, ... */
+	FORM__COUNT
+};
+
+/* true when name is a code name of list. */
+bool	form_valid(enum form_list list, const char *name);
+/* The zh-TW label of a code name of list; NULL when unknown. */
+const char *form_label(enum form_list list, const char *name);
+/* The i-th code name of list, in the form's order; NULL past the end. */
+const char *form_name_at(enum form_list list, size_t i);
+/* true when symptom is a symptom of category (the four symptoms of the
+ * newer forms go with any category). */
+bool	form_symptom_valid(const char *category, const char *symptom);
+/* The zh-TW label of a symptom; NULL when unknown. */
+const char *form_symptom_label(const char *symptom);
+/* The i-th symptom's code name, its category in *category (NULL: any);
+ * NULL past the end. */
+const char *form_symptom_at(size_t i, const char **category);
+
+/*
+ * P28, the city's reading: true for category `equipment` with the symptom
+ * damaged_device, power_fault or network_outage among the n symptoms (a
+ * lost device is not a failure).  The result is the `equipment_failure`
+ * of struct incident_facts.
+ */
+bool	incident_equipment_failure(const char *category,
+	    const char *const *symptom, size_t n);
+
+/* Where an incident stands, from its events alone (any order). */
+enum incident_state {
+	INCIDENT_STATE_NEW = 0,		/* no level approved yet */
+	INCIDENT_STATE_APPROVED,	/* level approved, not reported (P10) */
+	INCIDENT_STATE_REPORTED,	/* reported, either channel (P10-P11) */
+	INCIDENT_STATE_CLOSED,		/* closure_reported recorded (P31) */
+	INCIDENT_STATE__COUNT
+};
+
+/* The state of an incident with the nev events ev. */
+enum incident_state incident_state(const struct event *ev, size_t nev);
+/* "new", "approved", "reported", "closed" and back (NULL, TB_EINVAL). */
+const char *incident_state_name(enum incident_state s);
+int	incident_state_from_name(const char *s, enum incident_state *out);
+
 #endif

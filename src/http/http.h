@@ -44,6 +44,8 @@ enum route_flags {
 	ROUTE_NO_LOG = 1 << 1,		/* noisy probes kept out of the log */
 	ROUTE_TEST_ONLY = 1 << 2,	/* exists only with test_routes = 1 */
 	ROUTE_BODY_STREAM = 1 << 3,	/* body streamed to a file (uploads) */
+	ROUTE_SECRET_PATH = 1 << 4,	/* the path holds a secret: log the
+					   pattern, never the path */
 };
 
 /*
@@ -184,6 +186,14 @@ int	http_reply_static(struct http_req *req, int status,
 /* Replies with a copy of the bytes given. */
 int	http_reply_copy(struct http_req *req, int status,
 	    const char *content_type, const void *data, size_t len);
+/*
+ * Replies with size bytes of the open regular file fd, read from its
+ * start as the client takes them (never held whole in memory), with
+ * Cache-Control: no-store.  Takes fd in every case: it is closed with
+ * the reply, or at once on failure (TB_ENOMEM).
+ */
+int	http_reply_file(struct http_req *req, int status,
+	    const char *content_type, int fd, uint64_t size);
 /*
  * Replies {"error":{"code","message","field"}} with the status the error
  * table gives code.  message may be NULL for the table's own text in the

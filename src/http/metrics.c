@@ -164,6 +164,12 @@ metrics_render(struct app *app, struct buf *out)
 	    (double)st.write_wait_us / 1e6,
 	    (unsigned long long)st.statements,
 	    (unsigned long long)st.errors, st.schema_version);
+	/* Group commit: commits / batches is the transactions per fsync. */
+	buf_printf(out, "# HELP tongbao_store_commit_batches_total Durable "
+	    "COMMITs, each holding one or more write transactions.\n"
+	    "# TYPE tongbao_store_commit_batches_total counter\n"
+	    "tongbao_store_commit_batches_total %llu\n",
+	    (unsigned long long)st.tx_batches);
 	buf_printf(out, "# HELP tongbao_uptime_seconds Seconds since start.\n"
 	    "# TYPE tongbao_uptime_seconds gauge\n"
 	    "tongbao_uptime_seconds %lld\n",

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -45,6 +46,11 @@ static const struct http_error {
 	    "A required earlier step is missing" },
 	{ "version_conflict", 409, "資料已被他人更新，請重新載入",
 	    "Someone else changed this; reload and try again" },
+	{ "idempotency_key_reused", 422, "此 Idempotency-Key 已用於另一個請求",
+	    "This Idempotency-Key was used for a different request" },
+	{ "evidence_corrupt", 409, "跡證檔案與其 SHA-256 雜湊值不符，"
+	    "已停止提供並記錄", "The stored evidence file no longer matches "
+	    "its SHA-256; it was not served, and this was recorded" },
 	{ "body_too_large", 413, "內容超過大小上限",
 	    "The body is larger than allowed" },
 	{ "unsupported_media_type", 415, "內容類型必須是 application/json",
@@ -175,6 +181,25 @@ http_reply_copy(struct http_req *req, int status, const char *content_type,
 	return set_reply(req, status, r, content_type, len);
 }
 
+int
+http_reply_file(struct http_req *req, int status, const char *content_type,
+    int fd, uint64_t size)
+{
+	struct MHD_Response	*r;
+
+	/* MHD reads the file as the client takes it, in the worker, so an
+	 * upload of gigabytes is never held in memory. */
+	r = MHD_create_response_from_fd64(size, fd);
+	if (r == NULL) {
+		close(fd);
+		return TB_ENOMEM;
+	}
+	if (set_reply(req, status, r, content_type, (size_t)size) != TB_OK)
+		return TB_ENOMEM;
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	return TB_OK;
+}
+
 void
 http_reply_header(struct http_req *req, const char *name, const char *value)
 {
@@ -252,7 +277,9 @@ http_log_access(const struct http_req *req, int64_t duration_us, int aborted)
 	    "request_id", req->request_id,
 	    "remote", req->remote,
 	    "method", req->method,
-	    "path", req->path[0] ? req->path : "-",
+	    "path", req->route != NULL &&
+	    (req->route->flags & ROUTE_SECRET_PATH) ? req->route->pattern :
+	    req->path[0] ? req->path : "-",
 	    "route", req->route != NULL ? req->route->pattern : "-",
 	    "status", status,
 	    "duration_ms", dur,

@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <microhttpd.h>
 
@@ -218,12 +219,18 @@ csrf_ok(const struct http_req *req)
 	const char	*own = req->app->origin;
 	size_t		 n = strlen(own);
 
+	/*
+	 * An origin is scheme://host[:port], which browsers send in lower
+	 * case; public_origin may have been written "https://Host/".
+	 */
+	if (n > 0 && own[n - 1] == '/')
+		n--;
 	if (origin != NULL)
-		return strcmp(origin, own) == 0;
+		return strlen(origin) == n && strncasecmp(origin, own, n) == 0;
 	origin = http_header(req, "Referer");
 	if (origin == NULL)
 		return 0;
-	return strncmp(origin, own, n) == 0 &&
+	return strncasecmp(origin, own, n) == 0 &&
 	    (origin[n] == '/' || origin[n] == '\0');
 }
 

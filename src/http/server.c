@@ -229,6 +229,13 @@ req_begin(struct http_req *req, const char *url)
 	int64_t		 len, max;
 	int		 idx;
 
+	/*
+	 * Set before any early refusal: a body sent with a refused request
+	 * (405, bad path) is read and dropped up to HTTP_DISCARD_FACTOR
+	 * times this, so that the client gets its answer; left at 0, the
+	 * first byte hung up on it without one.
+	 */
+	req->body_max = app->cfg->json_max_bytes;
 	if (http_path_decode(url, req->path, sizeof(req->path)) != TB_OK) {
 		http_reply_error(req, "bad_path", NULL, NULL);
 		req->body_refused = 1;

@@ -20,7 +20,30 @@ struct store {
 	 * store_schema_version(); read by store_get_stats() without a
 	 * query so that /metrics never touches the database. */
 	atomic_int	 schema_version;
+	/* The audit chain's key (store_audit_key_set); audit_keyed is 0
+	 * until one is set, and the audit functions refuse until then. */
+	unsigned char	 audit_key[STORE_AUDIT_KEY_BYTES];
+	int		 audit_keyed;
+	/*
+	 * Group commit (docs/internals/store.md): whether concurrent write
+	 * transactions share one durable COMMIT, and the bounds of one
+	 * batch: at most batch_max transactions, and no more waiting for
+	 * others once its first transaction has waited batch_max_us.
+	 * store_open() sets the defaults below; store_group_commit()
+	 * switches it; the unit tests widen the bounds to make batches
+	 * deterministic.  Read by the writer's holder only.
+	 */
+	atomic_int	 group_commit;
+	int		 batch_max;
+	int64_t		 batch_max_us;
 };
+
+/* Transactions in one group commit at most: the last of a full batch
+ * waits for the work of all the others before its COMMIT. */
+#define STORE_BATCH_MAX		64
+/* How long the first transaction of a batch may wait for others to join
+ * before the batch is committed anyway (one fsync here takes 0.2-1 ms). */
+#define STORE_BATCH_MAX_US	4000
 
 struct store_conn {
 	struct store	*st;
@@ -37,6 +60,14 @@ struct store_stmt {
 
 /* The drivers compiled in (store_sqlite.c; store_pg.c will join). */
 extern const struct store_driver store_sqlite_driver;
+
+/*
+ * The number of threads blocked waiting for the SQLite writer right now
+ * (store_sqlite.c).  A commit hands the writer on to them instead of
+ * committing while there are any; the unit tests wait for a known number
+ * of them to build a batch of a known size.  st must be a SQLite store.
+ */
+int	store_sqlite_writer_waiting(struct store *st);
 
 /* One built-in migration: version N is the N-th entry of the list. */
 struct store_migration {

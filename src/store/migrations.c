@@ -126,6 +126,432 @@ static const char sql_m0002_access[] =
     " '0000000000000000000000000000000000000000000000000000000000000000')";
 
 /*
+ * Migration 3: the contact-window roster (P5-P9).  Each row assigns a user
+ * as the agency's window or as a deputy from effective_from; a row is never
+ * deleted: a new window ends the one before (ended_at), so the history of
+ * who was reachable when stays.  appointed_by names the user who appointed
+ * a window outside the dedicated staff (P6); late marks a change of window
+ * notified on or after the day it took effect (P8).
+ */
+static const char sql_m0003_roster[] =
+    "CREATE TABLE contacts ("
+    " id BIGINT NOT NULL PRIMARY KEY CHECK (id > 0),"
+    " agency TEXT NOT NULL REFERENCES agencies(code),"
+    " user_id BIGINT NOT NULL REFERENCES users(id),"
+    " role TEXT NOT NULL CHECK (role IN ('window', 'deputy')),"
+    " effective_from BIGINT NOT NULL,"
+    " access_ready_at BIGINT,"
+    " notified_at BIGINT NOT NULL,"
+    " appointed_by TEXT REFERENCES users(username),"
+    " late INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0, 1)),"
+    " dedicated_vacant INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (dedicated_vacant IN (0, 1)),"
+    " created_at BIGINT NOT NULL,"
+    " created_by BIGINT,"
+    " ended_at BIGINT,"
+    " CHECK (ended_at IS NULL OR ended_at >= effective_from)"
+    ");"
+    "CREATE INDEX contacts_agency_idx ON contacts (agency, role, ended_at);"
+    "CREATE INDEX contacts_user_idx ON contacts (user_id)";
+
+/*
+ * Migration 4: incidents (issue 4, P10-P23).  events is append-only: a row
+ * is never updated or deleted (the store has no statement that would), and
+ * seq numbers an incident's events in recording order (the deadline
+ * engine's event ids, and the subject of a change request's review).
+ * obligations is derived: rewritten from the events on every change to the
+ * incident, in the same transaction.  Its state is 'open' for an owed,
+ * unmet obligation, since pending or overdue depends on the moment it is
+ * read: overdue_from (deadline_overdue_from()) and due_key (due_at, or the
+ * largest BIGINT for "no fixed time") make "everything owed that is
+ * overdue or due before T" one range scan of an index.  idempotency_keys
+ * keeps the first answer to a POST with an Idempotency-Key.
+ */
+static const char sql_m0004_incidents[] =
+    "CREATE TABLE incidents ("
+    " id BIGINT NOT NULL PRIMARY KEY CHECK (id > 0),"
+    " agency TEXT NOT NULL REFERENCES agencies(code),"
+    " title TEXT NOT NULL CHECK (title <> ''),"
+    " description TEXT,"
+    " category TEXT NOT NULL CHECK (category IN ('web_attack', 'intrusion',"
+    "  'denial_of_service', 'equipment', 'other')),"
+    " category_other TEXT,"
+    " symptoms TEXT NOT NULL DEFAULT '[]',"
+    " occurred_at BIGINT,"
+    " aware_at BIGINT NOT NULL,"
+    " proposed_level INTEGER NOT NULL"
+    "  CHECK (proposed_level BETWEEN 0 AND 4),"
+    " level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 4),"
+    " affected_systems TEXT NOT NULL DEFAULT '[]',"
+    " impact_other_agencies INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (impact_other_agencies IN (0, 1)),"
+    " critical_sectors TEXT NOT NULL DEFAULT '[]',"
+    " source TEXT CHECK (source IN ('self_found', 'alert',"
+    "  'external_intel', 'media')),"
+    " source_ref TEXT,"
+    " exercise INTEGER NOT NULL DEFAULT 0 CHECK (exercise IN (0, 1)),"
+    " personal_data_involved INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (personal_data_involved IN (0, 1)),"
+    " equipment_failure INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (equipment_failure IN (0, 1)),"
+    " is_school INTEGER NOT NULL DEFAULT 0 CHECK (is_school IN (0, 1)),"
+    " reports_to_central INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (reports_to_central IN (0, 1)),"
+    " reported_by BIGINT NOT NULL REFERENCES users(id),"
+    " vendor_aware_at BIGINT,"
+    " vendor_reported_at BIGINT,"
+    " policy TEXT NOT NULL,"
+    " state TEXT NOT NULL CHECK (state IN ('new', 'approved', 'reported',"
+    "  'closed')),"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " version INTEGER NOT NULL DEFAULT 1 CHECK (version > 0)"
+    ");"
+    "CREATE INDEX incidents_agency_idx ON incidents (agency, aware_at, id);"
+    "CREATE INDEX incidents_aware_idx ON incidents (aware_at, id);"
+    "CREATE INDEX incidents_reporter_idx ON incidents"
+    " (reported_by, aware_at, id);"
+    "CREATE TABLE incident_affected ("
+    " incident BIGINT NOT NULL REFERENCES incidents(id),"
+    " agency TEXT NOT NULL REFERENCES agencies(code),"
+    " notified_at BIGINT,"
+    " PRIMARY KEY (incident, agency)"
+    ");"
+    "CREATE INDEX incident_affected_agency_idx ON incident_affected"
+    " (agency, incident);"
+    "CREATE TABLE events ("
+    " incident BIGINT NOT NULL REFERENCES incidents(id),"
+    " seq INTEGER NOT NULL CHECK (seq > 0),"
+    " type TEXT NOT NULL CHECK (type IN ('level_approved', 'reported',"
+    "  'backfilled', 'agency_notified', 'doit_copied', 'info_requested',"
+    "  'info_provided', 'level_reviewed', 'level_change_requested',"
+    "  'team_formed', 'meeting_held', 'tracking_designated',"
+    "  'damage_controlled', 'effectiveness_reported', 'pdpa_assessed',"
+    "  'root_cause_recorded', 'plan_approved', 'progress_reported',"
+    "  'closure_reported', 'signed')),"
+    " at BIGINT NOT NULL,"
+    " actor BIGINT NOT NULL REFERENCES users(id),"
+    " actor_name TEXT NOT NULL,"
+    " recorded_at BIGINT NOT NULL,"
+    " level INTEGER CHECK (level BETWEEN 0 AND 4),"
+    " channel TEXT,"
+    " kind TEXT,"
+    " agency TEXT,"
+    " fields TEXT NOT NULL DEFAULT '{}',"
+    " PRIMARY KEY (incident, seq)"
+    ");"
+    "CREATE TABLE platform_refs ("
+    " ref TEXT NOT NULL PRIMARY KEY CHECK (ref <> ''),"
+    " incident BIGINT NOT NULL REFERENCES incidents(id),"
+    " seq INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX platform_refs_incident_idx ON platform_refs (incident);"
+    "CREATE TABLE obligations ("
+    " incident BIGINT NOT NULL REFERENCES incidents(id),"
+    " name TEXT NOT NULL,"
+    " subject TEXT NOT NULL DEFAULT '',"
+    " period INTEGER NOT NULL DEFAULT 0,"
+    " agency TEXT NOT NULL,"
+    " level INTEGER NOT NULL,"
+    " start_at BIGINT,"
+    " due_at BIGINT,"
+    " by_date INTEGER NOT NULL DEFAULT 0 CHECK (by_date IN (0, 1)),"
+    " overdue_from BIGINT,"
+    " due_key BIGINT NOT NULL,"
+    " met_at BIGINT,"
+    " state TEXT NOT NULL CHECK (state IN ('open', 'met', 'met_late',"
+    "  'not_applicable')),"
+    " exercise INTEGER NOT NULL DEFAULT 0 CHECK (exercise IN (0, 1)),"
+    " PRIMARY KEY (incident, name, subject, period)"
+    ");"
+    "CREATE INDEX obligations_due_idx ON obligations (state, due_key);"
+    "CREATE INDEX obligations_agency_due_idx ON obligations"
+    " (agency, state, due_key);"
+    "CREATE TABLE idempotency_keys ("
+    " caller BIGINT NOT NULL,"
+    " idem_key TEXT NOT NULL,"
+    " request_hash TEXT NOT NULL,"
+    " status INTEGER NOT NULL,"
+    " location TEXT,"
+    " response TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " PRIMARY KEY (caller, idem_key)"
+    ");"
+    "CREATE INDEX idempotency_keys_created_idx ON idempotency_keys"
+    " (created_at)";
+
+/*
+ * Migration 5: notifications (issue 6).  outbox holds every message, one
+ * per recipient and channel, written in the transaction of the change that
+ * caused it; idempotency_key makes a retried change add nothing.  state
+ * moves pending -> sending (claimed for a try, leased until
+ * next_attempt_at) -> sent, or back to pending with a later
+ * next_attempt_at, or to dead once the retries are used up (retry_from
+ * starts their 24 hours; a manual retry restarts it).  incident_id is not
+ * a foreign key: a message outlives nothing it points to, and tests send
+ * messages about no incident.  notify_prefs holds each person's channels
+ * and language (no row: both channels on, the account's language).
+ * reachability_checks and reachability_confirmations are DoIT's P7 checks
+ * (tokens stored hashed).  notify_schedule is the reminder scheduler's
+ * memory: per obligation the highest stage sent, so that a restart never
+ * sends one twice, and next_at, the next moment anything is due, so that
+ * the scheduler can sleep until MIN(next_at).  user_roles gets an index by
+ * role: every notification asks who holds one.
+ */
+static const char sql_m0005_notify[] =
+    "CREATE TABLE outbox ("
+    " id BIGINT NOT NULL PRIMARY KEY CHECK (id > 0),"
+    " idempotency_key TEXT NOT NULL UNIQUE,"
+    " kind TEXT NOT NULL,"
+    " channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),"
+    " recipient_id BIGINT REFERENCES users(id),"
+    " address TEXT NOT NULL,"
+    " subject TEXT NOT NULL,"
+    " body_text TEXT NOT NULL,"
+    " body_html TEXT NOT NULL,"
+    " payload TEXT NOT NULL,"
+    " incident_id BIGINT,"
+    " created_at BIGINT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending',"
+    "  'sending', 'sent', 'dead')),"
+    " attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+    " next_attempt_at BIGINT NOT NULL,"
+    " retry_from BIGINT NOT NULL,"
+    " last_error TEXT,"
+    " sent_at BIGINT"
+    ");"
+    "CREATE INDEX outbox_due_idx ON outbox (state, next_attempt_at);"
+    "CREATE INDEX outbox_incident_idx ON outbox (incident_id, created_at);"
+    "CREATE INDEX outbox_state_idx ON outbox (state, created_at);"
+    "CREATE TABLE notify_prefs ("
+    " user_id BIGINT NOT NULL PRIMARY KEY REFERENCES users(id),"
+    " email INTEGER NOT NULL DEFAULT 1 CHECK (email IN (0, 1)),"
+    " webhook INTEGER NOT NULL DEFAULT 1 CHECK (webhook IN (0, 1)),"
+    " locale TEXT CHECK (locale IN ('zh-TW', 'en')),"
+    " updated_at BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE reachability_checks ("
+    " id BIGINT NOT NULL PRIMARY KEY CHECK (id > 0),"
+    " created_at BIGINT NOT NULL,"
+    " created_by BIGINT REFERENCES users(id),"
+    " expires_at BIGINT NOT NULL,"
+    " note TEXT"
+    ");"
+    "CREATE TABLE reachability_confirmations ("
+    " check_id BIGINT NOT NULL REFERENCES reachability_checks(id),"
+    " user_id BIGINT NOT NULL REFERENCES users(id),"
+    " agency TEXT NOT NULL REFERENCES agencies(code),"
+    " contact_kind TEXT NOT NULL CHECK (contact_kind IN ('window',"
+    "  'deputy')),"
+    " token_hash TEXT NOT NULL UNIQUE,"
+    " sent_at BIGINT NOT NULL,"
+    " confirmed_at BIGINT,"
+    " PRIMARY KEY (check_id, user_id)"
+    ");"
+    "CREATE TABLE notify_schedule ("
+    " incident_id BIGINT NOT NULL,"
+    " obligation TEXT NOT NULL,"
+    " subject TEXT NOT NULL,"
+    " period INTEGER NOT NULL,"
+    " stage_sent INTEGER NOT NULL DEFAULT 0,"
+    " next_at BIGINT,"
+    " updated_at BIGINT NOT NULL,"
+    " PRIMARY KEY (incident_id, obligation, subject, period)"
+    ");"
+    "CREATE INDEX notify_schedule_next_idx ON notify_schedule (next_at);"
+    /* "Who holds this role" (DoIT's reviewers city-wide, an agency's
+     * CISO) is asked for every notification. */
+    "CREATE INDEX user_roles_role_idx ON user_roles (role, user_id)";
+
+/*
+ * Migration 6: evidence (issue 5, P24-P27).  core_systems is the P24
+ * registry (never deleted: retired_at marks a system out of service), with
+ * one core_system_logs row per log type kept (a type without a row is not
+ * kept) and the devices connected to each system; contracts holds the P26
+ * clauses of outsourcing contracts.  preservations and preservation_steps
+ * record the P25 path per affected system, one row per step done.
+ * evidence_items are the P27 items: a file stored here by its SHA-256
+ * (stored = 1, under evidence_dir/objects) or an item held elsewhere;
+ * evidence_custody is its chain of custody, append-only like events (the
+ * store has no statement that updates or deletes a row).
+ */
+static const char sql_m0006_evidence[] =
+    "CREATE TABLE core_systems ("
+    " id BIGINT NOT NULL PRIMARY KEY CHECK (id > 0),"
+    " agency TEXT NOT NULL REFERENCES agencies(code),"
+    " name TEXT NOT NULL CHECK (name <> ''),"
+    " description TEXT,"
+    " tolerable_downtime_minutes INTEGER NOT NULL"
+    "  CHECK (tolerable_downtime_minutes >= 0),"
+    " standby TEXT NOT NULL CHECK (standby IN ('none', 'standby')),"
+    " retired_at BIGINT,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " version INTEGER NOT NULL DEFAULT 1 CHECK (version > 0),"
+    " UNIQUE (agency, name)"
+    ");"
+    "CREATE TABLE core_system_logs ("
+    " system_id BIGINT NOT NULL REFERENCES core_systems(id),"
+    " log_type TEXT NOT NULL CHECK (log_type IN ('os_event', 'web',"
+    "  'application', 'logon')),"
+    " months_kept INTEGER NOT NULL CHECK (months_kept >= 0),"
+    " copy_elsewhere INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (copy_elsewhere IN (0, 1)),"
+    " PRIMARY KEY (system_id, log_type)"
+    ");"
+    "CREATE TABLE core_system_devices ("
+    " id BIGINT NOT NULL PRIMARY KEY CHECK (id > 0),"
+    " system_id BIGINT NOT NULL REFERENCES core_systems(id),"
+    " name TEXT NOT NULL CHECK (name <> ''),"
+    " kind TEXT,"
+    " address TEXT,"
+    " note TEXT,"
+    " created_at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX core_system_devices_system_idx ON core_system_devices"
+    " (system_id, name, id);"
+    "CREATE TABLE contracts ("
+    " id BIGINT NOT NULL PRIMARY KEY CHECK (id > 0),"
+    " agency TEXT NOT NULL REFERENCES agencies(code),"
+    " vendor TEXT NOT NULL CHECK (vendor <> ''),"
+    " title TEXT NOT NULL CHECK (title <> ''),"
+    " starts_on TEXT NOT NULL,"
+    " ends_on TEXT,"
+    " clause_reporting INTEGER NOT NULL CHECK (clause_reporting IN (0, 1)),"
+    " clause_log_retention INTEGER NOT NULL"
+    "  CHECK (clause_log_retention IN (0, 1)),"
+    " clause_evidence_preservation INTEGER NOT NULL"
+    "  CHECK (clause_evidence_preservation IN (0, 1)),"
+    " clause_backup INTEGER NOT NULL CHECK (clause_backup IN (0, 1)),"
+    " note TEXT,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " version INTEGER NOT NULL DEFAULT 1 CHECK (version > 0),"
+    " CHECK (ends_on IS NULL OR ends_on >= starts_on)"
+    ");"
+    "CREATE INDEX contracts_agency_idx ON contracts (agency, vendor, id);"
+    "CREATE TABLE preservations ("
+    " id BIGINT NOT NULL PRIMARY KEY CHECK (id > 0),"
+    " incident BIGINT NOT NULL REFERENCES incidents(id),"
+    " system_id BIGINT REFERENCES core_systems(id),"
+    " system_name TEXT NOT NULL CHECK (system_name <> ''),"
+    " path TEXT NOT NULL CHECK (path IN ('no_standby', 'standby',"
+    "  'standby_hit')),"
+    " created_by BIGINT NOT NULL REFERENCES users(id),"
+    " created_at BIGINT NOT NULL,"
+    " UNIQUE (incident, system_name, path)"
+    ");"
+    "CREATE TABLE preservation_steps ("
+    " preservation BIGINT NOT NULL REFERENCES preservations(id),"
+    " step TEXT NOT NULL,"
+    " at BIGINT NOT NULL,"
+    " note TEXT,"
+    " recorded_by BIGINT NOT NULL REFERENCES users(id),"
+    " recorded_at BIGINT NOT NULL,"
+    " PRIMARY KEY (preservation, step)"
+    ");"
+    "CREATE TABLE evidence_items ("
+    " id BIGINT NOT NULL PRIMARY KEY CHECK (id > 0),"
+    " incident BIGINT NOT NULL REFERENCES incidents(id),"
+    " name TEXT,"
+    " what TEXT NOT NULL CHECK (what <> ''),"
+    " location TEXT NOT NULL CHECK (location <> ''),"
+    " collected_by TEXT NOT NULL CHECK (collected_by <> ''),"
+    " collected_at BIGINT NOT NULL,"
+    " size BIGINT CHECK (size IS NULL OR size >= 0),"
+    " sha256 TEXT NOT NULL CHECK (length(sha256) = 64),"
+    " stored INTEGER NOT NULL CHECK (stored IN (0, 1)),"
+    " suspected_malware INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (suspected_malware IN (0, 1)),"
+    " virus_check_submitted_at BIGINT,"
+    " virus_check_reference TEXT,"
+    " created_by BIGINT NOT NULL REFERENCES users(id),"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " CHECK (stored = 0 OR (name IS NOT NULL AND size IS NOT NULL))"
+    ");"
+    "CREATE INDEX evidence_items_incident_idx ON evidence_items"
+    " (incident, created_at, id);"
+    "CREATE INDEX evidence_items_sha256_idx ON evidence_items (sha256);"
+    "CREATE TABLE evidence_custody ("
+    " evidence BIGINT NOT NULL REFERENCES evidence_items(id),"
+    " seq INTEGER NOT NULL CHECK (seq > 0),"
+    " kind TEXT NOT NULL CHECK (kind IN ('collected', 'uploaded',"
+    "  'handover', 'download')),"
+    " from_party TEXT,"
+    " to_party TEXT NOT NULL CHECK (to_party <> ''),"
+    " at BIGINT NOT NULL,"
+    " purpose TEXT,"
+    " recorded_by BIGINT REFERENCES users(id),"
+    " recorded_at BIGINT NOT NULL,"
+    " PRIMARY KEY (evidence, seq)"
+    ")";
+
+/*
+ * Migration 7: after the fire is out (issue 5, P28-P33).  improvements
+ * are the P29 actions, with the incident's agency copied in so that the
+ * city-wide oversight list of open actions (P31) is one index range;
+ * due_on is the Taipei date, YYYY-MM-DD, which sorts as text.
+ * incident_docs holds DoIT's investigation report (P31) and the lessons
+ * learned (P33), one JSON object each per incident, versioned.
+ * signatures keeps every signature of a record (P32) with the canonical
+ * JSON text that was signed, so that a later change can be shown field
+ * by field; event_seq is its `signed` event on the timeline.
+ */
+static const char sql_m0007_closure[] =
+    "CREATE TABLE improvements ("
+    " id BIGINT NOT NULL PRIMARY KEY CHECK (id > 0),"
+    " incident BIGINT NOT NULL REFERENCES incidents(id),"
+    " agency TEXT NOT NULL REFERENCES agencies(code),"
+    " term TEXT NOT NULL CHECK (term IN ('short', 'medium', 'long')),"
+    " title TEXT NOT NULL CHECK (title <> ''),"
+    " owner TEXT NOT NULL CHECK (owner <> ''),"
+    " due_on TEXT NOT NULL CHECK (length(due_on) = 10),"
+    " status TEXT NOT NULL CHECK (status IN ('open', 'in_progress',"
+    "  'done')),"
+    " done_at BIGINT,"
+    " created_by BIGINT NOT NULL REFERENCES users(id),"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " version INTEGER NOT NULL DEFAULT 1 CHECK (version > 0),"
+    " CHECK ((status = 'done' AND done_at IS NOT NULL) OR"
+    "  (status <> 'done' AND done_at IS NULL))"
+    ");"
+    "CREATE INDEX improvements_incident_idx ON improvements"
+    " (incident, created_at, id);"
+    "CREATE INDEX improvements_due_idx ON improvements (due_on, id);"
+    "CREATE INDEX improvements_agency_idx ON improvements"
+    " (agency, due_on, id);"
+    "CREATE TABLE incident_docs ("
+    " incident BIGINT NOT NULL REFERENCES incidents(id),"
+    " kind TEXT NOT NULL CHECK (kind IN ('investigation', 'lessons')),"
+    " body TEXT NOT NULL,"
+    " updated_by BIGINT NOT NULL REFERENCES users(id),"
+    " updated_by_name TEXT NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL,"
+    " version INTEGER NOT NULL DEFAULT 1 CHECK (version > 0),"
+    " PRIMARY KEY (incident, kind)"
+    ");"
+    "CREATE TABLE signatures ("
+    " id BIGINT NOT NULL PRIMARY KEY CHECK (id > 0),"
+    " incident BIGINT NOT NULL REFERENCES incidents(id),"
+    " record TEXT NOT NULL CHECK (record IN ('incident_report',"
+    "  'damage_control', 'root_cause', 'improvement_plan', 'closure')),"
+    " role TEXT NOT NULL CHECK (role IN ('responsible', 'ciso')),"
+    " signer BIGINT NOT NULL REFERENCES users(id),"
+    " signer_username TEXT NOT NULL,"
+    " signer_name TEXT NOT NULL,"
+    " signed_at BIGINT NOT NULL,"
+    " hash TEXT NOT NULL CHECK (length(hash) = 64),"
+    " canonical TEXT NOT NULL,"
+    " event_seq INTEGER NOT NULL,"
+    " UNIQUE (incident, event_seq)"
+    ");"
+    "CREATE INDEX signatures_incident_idx ON signatures"
+    " (incident, record, event_seq)";
+
+/*
  * The list.  To add a migration: write its SQL above as sql_mNNNN_name,
  * append { NNNN, "name", sql_mNNNN_name } here with the next version, and
  * add a test of what it creates to tests/unit/test_store.c.
@@ -133,6 +559,11 @@ static const char sql_m0002_access[] =
 static const struct store_migration store_migration_list[] = {
 	{ 1, "foundation", sql_m0001_foundation },
 	{ 2, "access", sql_m0002_access },
+	{ 3, "roster", sql_m0003_roster },
+	{ 4, "incidents", sql_m0004_incidents },
+	{ 5, "notify", sql_m0005_notify },
+	{ 6, "evidence", sql_m0006_evidence },
+	{ 7, "closure", sql_m0007_closure },
 };
 
 static const char sql_migrations_table[] =

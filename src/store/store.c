@@ -81,6 +81,9 @@ store_open(const char *url, struct store **out)
 		return rc;
 	st->drv = drv;
 	atomic_init(&st->schema_version, 0);
+	atomic_init(&st->group_commit, 1);
+	st->batch_max = STORE_BATCH_MAX;
+	st->batch_max_us = STORE_BATCH_MAX_US;
 	if ((rc = store_schema_version(st, &version)) != TB_OK) {
 		store_close(st);
 		return rc;
@@ -245,6 +248,12 @@ store_get_stats(struct store *st, struct store_stats *out)
 	memset(out, 0, sizeof(*out));
 	st->drv->stats(st, out);
 	out->schema_version = atomic_load(&st->schema_version);
+}
+
+void
+store_group_commit(struct store *st, int on)
+{
+	atomic_store(&st->group_commit, on != 0);
 }
 
 int

@@ -340,15 +340,13 @@ store_agency_within(struct store_conn *c, const char *code,
 /* --- audit trail ---------------------------------------------------- */
 
 static const char sql_audit_head[] =
-    "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+    "SELECT seq, hash FROM audit_head WHERE id = 1";
 static const char sql_audit_insert[] =
     "INSERT INTO audit_log (seq, at, actor_id, actor, agency, remote,"
     " request_id, action, object_type, object_id, before_json, after_json,"
     " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_audit_anchor[] =
     "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1";
-static const char sql_audit_anchor_read[] =
-    "SELECT seq, hash FROM audit_head WHERE id = 1";
 static const char sql_audit_all[] =
     "SELECT seq, at, actor_id, actor, agency, remote, request_id, action,"
     " object_type, object_id, before_json, after_json, prev_hash, hash"
@@ -390,14 +388,34 @@ hash_i64(crypto_generichash_state *h, int64_t v, int is_null)
 	hash_field(h, num);
 }
 
-void
-store_audit_hash(const struct store_audit *a, char out[65])
+int
+store_audit_key_set(struct store *st, const unsigned char *key, size_t len)
+{
+	if (len != STORE_AUDIT_KEY_BYTES)
+		return TB_EINVAL;
+	memcpy(st->audit_key, key, len);
+	st->audit_keyed = 1;
+	return TB_OK;
+}
+
+int
+store_audit_hash(struct store_conn *c, const struct store_audit *a,
+    char out[65])
 {
 	crypto_generichash_state	 h;
 	unsigned char			 d[32];
+	const struct store		*st = c->st;
 
-	crypto_generichash_init(&h, NULL, 0, sizeof(d));
-	hash_field(&h, "tongbao-audit-v1");
+	if (!st->audit_keyed)
+		return TB_EINVAL;
+	/*
+	 * Keyed: the key lives outside the database (cmd_access.c), so
+	 * editing a row and recomputing every hash after it is not enough
+	 * to hide the edit.  "v2" names this keyed form.
+	 */
+	crypto_generichash_init(&h, st->audit_key, sizeof(st->audit_key),
+	    sizeof(d));
+	hash_field(&h, "tongbao-audit-v2");
 	hash_i64(&h, a->seq, 0);
 	hash_i64(&h, a->at, 0);
 	hash_i64(&h, a->actor_id, a->actor_id <= 0);
@@ -413,6 +431,8 @@ store_audit_hash(const struct store_audit *a, char out[65])
 	hash_field(&h, a->prev_hash);
 	crypto_generichash_final(&h, d, sizeof(d));
 	sodium_bin2hex(out, 65, d, sizeof(d));
+	sodium_memzero(&h, sizeof(h));
+	return TB_OK;
 }
 
 int
@@ -424,19 +444,24 @@ store_audit_append(struct store_conn *c, struct store_audit *a)
 	if (!c->in_tx || a->actor == NULL || a->action == NULL ||
 	    a->object_type == NULL)
 		return TB_EINVAL;
-	/* The writer lock orders appends, so the head cannot move here. */
+	/*
+	 * The writer lock orders appends, so the head cannot move here.  The
+	 * new entry follows the separately kept head, not the newest row:
+	 * were the newest rows deleted by hand, chaining to what is left
+	 * would hide the deletion under a valid chain; following the head
+	 * leaves a gap that "tongbao audit verify" names.  No head row (it
+	 * was deleted) refuses every change rather than start a new chain.
+	 */
 	if ((rc = store_prepare(c, sql_audit_head, &s)) != TB_OK)
 		return rc;
-	if ((rc = store_step(s)) == TB_ROW) {
-		a->seq = store_col_i64(s, 0) + 1;
-		tb_strlcpy(a->prev_hash, store_col_text(s, 1),
-		    sizeof(a->prev_hash));
-	} else if (rc == TB_DONE) {
-		a->seq = 1;
-		tb_strlcpy(a->prev_hash, audit_genesis, sizeof(a->prev_hash));
-	} else
+	if ((rc = store_step(s)) != TB_ROW)
+		return rc == TB_DONE ? TB_ESTORE : rc;
+	a->seq = store_col_i64(s, 0) + 1;
+	if (a->seq < 1 || tb_strlcpy(a->prev_hash, store_col_text(s, 1),
+	    sizeof(a->prev_hash)) != TB_OK)
+		return TB_ESTORE;
+	if ((rc = store_audit_hash(c, a, a->hash)) != TB_OK)
 		return rc;
-	store_audit_hash(a, a->hash);
 	if ((rc = store_prepare(c, sql_audit_insert, &s)) != TB_OK)
 		return rc;
 	store_bind_i64(s, 1, a->seq);
@@ -466,8 +491,9 @@ store_audit_append(struct store_conn *c, struct store_audit *a)
 		return rc;
 	store_bind_i64(s, 1, a->seq);
 	store_bind_text(s, 2, a->hash);
-	rc = store_step(s);
-	return rc == TB_DONE ? TB_OK : rc;
+	if ((rc = store_step(s)) != TB_DONE)
+		return rc;
+	return store_changes(c) == 1 ? TB_OK : TB_ESTORE;
 }
 
 int
@@ -526,7 +552,7 @@ store_audit_anchor(struct store_conn *c, int64_t *seq, char hash[65])
 	struct store_stmt	*s;
 	int			 rc;
 
-	if ((rc = store_prepare(c, sql_audit_anchor_read, &s)) != TB_OK)
+	if ((rc = store_prepare(c, sql_audit_head, &s)) != TB_OK)
 		return rc;
 	if ((rc = store_step(s)) != TB_ROW)
 		return rc == TB_DONE ? TB_ENOTFOUND : rc;

@@ -15,6 +15,16 @@
  * of its own.  FULLMUTEX would add a mutex to every sqlite3_* call and
  * protect nothing more.  The library itself must be built thread-safe
  * (sqlite3_threadsafe() != 0), which store_sqlite_open() checks.
+ *
+ * Group commit (docs/internals/store.md): one fsync'd COMMIT per write
+ * transaction would cap durable writes at what the disk syncs per second
+ * (NOTES.md).  So the writer keeps one BEGIN IMMEDIATE open as a "batch":
+ * each write transaction is a SAVEPOINT inside it (the first needs none),
+ * rolled back alone with ROLLBACK TO, and released into the batch at its
+ * commit.  A committing thread that sees others waiting for the writer
+ * lends it to them and sleeps; the thread that finds nobody waiting (or
+ * the batch full, or old) runs the one COMMIT and wakes the others with
+ * its result.  No store_tx_commit() returns TB_OK before that COMMIT did.
  */
 #define _GNU_SOURCE	/* renameat2() and RENAME_NOREPLACE */
 
@@ -56,6 +66,8 @@
 #define STORE_SQLITE_BACKUP_PAGES	256
 /* Retries of a backup step that found a lock, 10 ms apart. */
 #define STORE_SQLITE_BACKUP_RETRIES	500
+/* Room for the reason a batch failed, kept for store_errmsg(). */
+#define STORE_SQLITE_ERRMSG		160
 
 struct sq_stmt {
 	struct store_stmt	 base;		/* first: see internal.h */
@@ -68,6 +80,12 @@ struct sq_conn {
 	sqlite3			*db;
 	pthread_t		 owner;		/* reader: its thread */
 	int			 depth;		/* reader: unreleased reads */
+	int			 savepoint;	/* writer: this transaction is
+						   a SAVEPOINT in the batch */
+	/* writer: why the batch ended by the current holder failed, for
+	 * store_errmsg() (the ROLLBACK after a failed COMMIT clears
+	 * SQLite's own message); "" once the connection is used again. */
+	char			 failed[STORE_SQLITE_ERRMSG];
 	struct sq_stmt		**slots;	/* open addressing by key */
 	size_t			 nslots;	/* 0 or a power of two */
 	size_t			 nstmts;
@@ -87,6 +105,34 @@ struct sq_store {
 	_Atomic uint64_t	 write_wait_us;
 	_Atomic uint64_t	 statements;
 	_Atomic uint64_t	 errors;
+	_Atomic uint64_t	 tx_batches;
+	/*
+	 * Group commit.  writer_waiting counts the threads blocked on
+	 * writer_mu.  The batch fields belong to the holder of writer_mu:
+	 * batch_open while the writer's BEGIN IMMEDIATE is open, batch_n
+	 * transactions released into it, the first at batch_t0, and the
+	 * threads sleeping until its COMMIT.  Whoever holds writer_mu with
+	 * a batch open either adds to it or ends it before unlocking,
+	 * except that it may leave a batch to a thread waiting for the
+	 * writer, which then has the same duty.  batch_mu and batch_cv
+	 * carry the result to the sleepers.
+	 */
+	atomic_int		 writer_waiting;
+	int			 batch_open;
+	int			 batch_n;
+	int64_t			 batch_t0;
+	struct sq_waiter	*batch_waiters;
+	pthread_mutex_t		 batch_mu;
+	pthread_cond_t		 batch_cv;
+};
+
+/* A thread sleeping until the COMMIT of the batch holding its work (or,
+ * after a rollback, the work it may have read) returned. */
+struct sq_waiter {
+	struct sq_waiter	*next;
+	int			 done;
+	int			 rc;
+	char			 errmsg[STORE_SQLITE_ERRMSG];
 };
 
 /* Store ids are never reused, so a thread-local cache entry naming a store
@@ -99,10 +145,25 @@ static _Thread_local struct {
 	struct sq_conn	*conn;
 } sq_tls;
 
+/*
+ * A thread whose commit lent the writer to another thread while it slept
+ * still holds the writer in its caller's eyes until store_release(): lent
+ * names that store (0: none; one at a time, so a thread holding the
+ * writers of two stores lends only one).  errmsg keeps why its batch
+ * failed, for store_errmsg(), since the connection is another's by then.
+ */
+static _Thread_local struct {
+	uint64_t	 lent;
+	char		 errmsg[STORE_SQLITE_ERRMSG];
+} sq_wtls;
+
 static const char sql_begin_immediate[] = "BEGIN IMMEDIATE";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_rollback[] = "ROLLBACK";
+static const char sql_savepoint[] = "SAVEPOINT tb_tx";
+static const char sql_release[] = "RELEASE tb_tx";
+static const char sql_rollback_to[] = "ROLLBACK TO tb_tx";
 static const char sql_journal_wal[] = "PRAGMA journal_mode=WAL";
 /*
  * synchronous=FULL: the WAL is fsynced at every commit, so TB_OK from
@@ -110,11 +171,16 @@ static const char sql_journal_wal[] = "PRAGMA journal_mode=WAL";
  * checkpoint the WAL file is cut back to 64 MiB, so one burst of writes
  * does not leave a large file behind for good.  trusted_schema=OFF: SQL
  * functions with side effects cannot hide in views or triggers.
+ * cache_size: 64 MiB of pages (SQLite's default is 2 MiB); the writer's
+ * inserts land on index pages spread over the whole file (ids are
+ * random), and a page the cache lost must be read again and, if dirty,
+ * written to the WAL twice within one transaction.
  */
 static const char sql_writer_pragmas[] =
     "PRAGMA synchronous=FULL;"
     "PRAGMA foreign_keys=ON;"
     "PRAGMA journal_size_limit=67108864;"
+    "PRAGMA cache_size=-65536;"
     "PRAGMA trusted_schema=OFF";
 static const char sql_reader_pragmas[] =
     "PRAGMA foreign_keys=ON;"
@@ -427,6 +493,8 @@ sq_close(struct store *base)
 	for (i = 0; i < st->nreaders; i++)
 		sq_conn_close(st->readers[i]);
 	sq_conn_close(st->writer);
+	pthread_cond_destroy(&st->batch_cv);
+	pthread_mutex_destroy(&st->batch_mu);
 	pthread_mutex_destroy(&st->readers_mu);
 	pthread_mutex_destroy(&st->writer_mu);
 	free(st->path);
@@ -462,6 +530,8 @@ sq_open(const char *dsn, struct store **out)
 	pthread_mutex_init(&st->writer_mu, &attr);
 	pthread_mutexattr_destroy(&attr);
 	pthread_mutex_init(&st->readers_mu, NULL);
+	pthread_mutex_init(&st->batch_mu, NULL);
+	pthread_cond_init(&st->batch_cv, NULL);
 
 	if ((rc = sq_mkdir_parents(st->path)) != TB_OK)
 		goto fail;
@@ -526,24 +596,67 @@ found:
 	return TB_OK;
 }
 
+/* Whether this thread lent st's writer in a commit and has not released
+ * it yet. */
+static int
+sq_is_lent(const struct sq_store *st)
+{
+	return sq_wtls.lent == st->id;
+}
+
+/* Locks the writer, counting the thread as waiting and the time. */
+static int
+sq_writer_lock(struct sq_store *st)
+{
+	int64_t	 t0 = tb_mono_us();
+	int	 rc;
+
+	atomic_fetch_add(&st->writer_waiting, 1);
+	rc = pthread_mutex_lock(&st->writer_mu);
+	atomic_fetch_sub(&st->writer_waiting, 1);
+	atomic_fetch_add_explicit(&st->write_wait_us,
+	    (uint64_t)(tb_mono_us() - t0), memory_order_relaxed);
+	if (rc != 0)
+		log_kv(LOG_ERROR, "store_error", "op", "write", "error",
+		    rc == EDEADLK ? "this thread already holds the writer" :
+		    strerror(rc), (const char *)NULL);
+	return rc;
+}
+
 static int
 sq_conn_write(struct store *base, struct store_conn **out)
 {
 	struct sq_store	*st = sq_store(base);
-	int64_t		 t0;
-	int		 rc;
 
 	*out = NULL;
-	t0 = tb_mono_us();
-	if ((rc = pthread_mutex_lock(&st->writer_mu)) != 0) {
+	/* A thread that lent the writer in a commit still holds it. */
+	if (sq_is_lent(st)) {
 		log_kv(LOG_ERROR, "store_error", "op", "write", "error",
-		    rc == EDEADLK ? "this thread already holds the writer" :
-		    strerror(rc), (const char *)NULL);
+		    "this thread already holds the writer",
+		    (const char *)NULL);
 		return TB_EINVAL;
 	}
-	atomic_fetch_add_explicit(&st->write_wait_us,
-	    (uint64_t)(tb_mono_us() - t0), memory_order_relaxed);
+	if (sq_writer_lock(st) != 0)
+		return TB_EINVAL;
 	*out = &st->writer->base;
+	return TB_OK;
+}
+
+/*
+ * Takes the writer back for a thread that lent it in a commit and uses the
+ * connection again before store_release() (several transactions on one
+ * store_write()).  A no-op for readers and for a writer not lent.
+ */
+static int
+sq_writer_reclaim(struct sq_conn *c)
+{
+	struct sq_store	*st = sq_conn_store(c);
+
+	if (!c->base.writer || !sq_is_lent(st))
+		return TB_OK;
+	if (sq_writer_lock(st) != 0)
+		return TB_EINVAL;
+	sq_wtls.lent = 0;
 	return TB_OK;
 }
 
@@ -582,13 +695,173 @@ sq_run(struct sq_conn *c, const char *sql)
 	return TB_OK;
 }
 
+/*
+ * Ends the batch, the writer's open transaction: COMMIT when transactions
+ * were released into it (ROLLBACK when none were, or when abandon is set:
+ * its work cannot be kept), then hands the result to every thread
+ * sleeping on it.  A failed COMMIT is rolled back and fails every
+ * transaction of the batch with TB_ESTORE; none of them had been
+ * acknowledged, so nothing acknowledged is lost.  Called by the holder
+ * of the writer; returns the result of the COMMIT.
+ */
+static int
+sq_batch_end(struct sq_store *st, struct sq_conn *c, int abandon)
+{
+	struct sq_waiter	*w, *next;
+	char			 why[STORE_SQLITE_ERRMSG], num[24];
+	uint64_t		 n = (uint64_t)st->batch_n;
+	int			 rc = TB_OK;
+
+	if (!st->batch_open)
+		return TB_OK;
+	why[0] = '\0';
+	/* A statement left part way would make COMMIT fail. */
+	sq_reset_busy(c->db);
+	if (sqlite3_get_autocommit(c->db)) {
+		/* An error (a full disk, an I/O error) in one of its
+		 * statements rolled the whole transaction back already. */
+		if (n > 0) {
+			rc = TB_ESTORE;
+			tb_strlcpy(why, "the transaction was rolled back by an "
+			    "earlier error", sizeof(why));
+		}
+	} else if (n == 0 || abandon) {
+		if (sq_run(c, sql_rollback) != TB_OK || n > 0) {
+			rc = TB_ESTORE;
+			tb_strlcpy(why, "abandoned", sizeof(why));
+		}
+	} else if (sq_run(c, sql_commit) != TB_OK) {
+		rc = TB_ESTORE;
+		tb_strlcpy(why, sqlite3_errmsg(c->db), sizeof(why));
+		/* Most failures end the transaction; a deferred constraint
+		 * (or BUSY) leaves it open, and nothing of it may stay. */
+		if (!sqlite3_get_autocommit(c->db))
+			sq_run(c, sql_rollback);
+	}
+	st->batch_open = 0;
+	st->batch_n = 0;
+	tb_strlcpy(c->failed, why, sizeof(c->failed));
+	if (rc == TB_OK && n > 0) {
+		atomic_fetch_add_explicit(&st->tx_commits, n,
+		    memory_order_relaxed);
+		atomic_fetch_add_explicit(&st->tx_batches, 1,
+		    memory_order_relaxed);
+	} else if (n > 0) {
+		/* An error even when a constraint caused it: transactions
+		 * that did nothing wrong fail with it. */
+		atomic_fetch_add_explicit(&st->errors, 1,
+		    memory_order_relaxed);
+		atomic_fetch_add_explicit(&st->tx_rollbacks, n,
+		    memory_order_relaxed);
+		tb_snprintf(num, sizeof(num), "%llu", (unsigned long long)n);
+		log_kv(LOG_ERROR, "store_batch_failed", "transactions", num,
+		    "error", why, (const char *)NULL);
+	}
+	pthread_mutex_lock(&st->batch_mu);
+	for (w = st->batch_waiters; w != NULL; w = next) {
+		/* Read before done is set: the sleeper then owns w again. */
+		next = w->next;
+		w->rc = rc;
+		tb_strlcpy(w->errmsg, rc == TB_OK ? "not an error" : why,
+		    sizeof(w->errmsg));
+		w->done = 1;
+	}
+	st->batch_waiters = NULL;
+	pthread_cond_broadcast(&st->batch_cv);
+	pthread_mutex_unlock(&st->batch_mu);
+	return rc;
+}
+
+/*
+ * Whether the holder of the writer should leave the open batch to a thread
+ * waiting for the writer, which will add its own transaction to it, rather
+ * than end it now: only with group commit on, somebody waiting, room in
+ * the batch and its first transaction not kept waiting too long.
+ */
+static int
+sq_batch_lend(struct sq_store *st)
+{
+	return atomic_load(&st->base.group_commit) &&
+	    atomic_load(&st->writer_waiting) > 0 &&
+	    st->batch_n < st->base.batch_max &&
+	    tb_mono_us() - st->batch_t0 < st->base.batch_max_us;
+}
+
+/*
+ * Called by the holder of the writer once its transaction is in the batch
+ * (or, after a rollback, once it may have read the batch's work): lends
+ * the writer to a waiting thread and sleeps until the batch's COMMIT
+ * returned, or ends the batch itself.  Returns the batch's result.  Having
+ * lent the writer, the thread no longer holds writer_mu (sq_wtls.lent).
+ */
+static int
+sq_batch_wait(struct sq_store *st, struct sq_conn *c)
+{
+	struct sq_waiter	 me;
+
+	if (sq_wtls.lent != 0 || !sq_batch_lend(st))
+		return sq_batch_end(st, c, 0);
+	/* The next holder's COMMIT must not find our statements busy. */
+	sq_reset_busy(c->db);
+	memset(&me, 0, sizeof(me));
+	me.next = st->batch_waiters;
+	st->batch_waiters = &me;
+	sq_wtls.lent = st->id;
+	pthread_mutex_unlock(&st->writer_mu);
+	pthread_mutex_lock(&st->batch_mu);
+	while (!me.done)
+		pthread_cond_wait(&st->batch_cv, &st->batch_mu);
+	pthread_mutex_unlock(&st->batch_mu);
+	tb_strlcpy(sq_wtls.errmsg, me.errmsg, sizeof(sq_wtls.errmsg));
+	return me.rc;
+}
+
+/* Rolls back the writer's transaction: its savepoint alone, or the whole
+ * batch when it is the batch's first (nothing else is in it then). */
+static int
+sq_writer_rollback(struct sq_store *st, struct sq_conn *c)
+{
+	int	 rc;
+
+	c->base.in_tx = 0;
+	atomic_fetch_add_explicit(&st->tx_rollbacks, 1, memory_order_relaxed);
+	sq_reset_busy(c->db);
+	if (sqlite3_get_autocommit(c->db) || !c->savepoint) {
+		/* Either an error rolled everything back already, failing
+		 * the batch, or this transaction was all of it. */
+		c->savepoint = 0;
+		sq_batch_end(st, c, 0);
+		return TB_OK;
+	}
+	c->savepoint = 0;
+	if ((rc = sq_run(c, sql_rollback_to)) != TB_OK ||
+	    (rc = sq_run(c, sql_release)) != TB_OK) {
+		/* Its work cannot be taken out alone: nothing stays. */
+		sq_batch_end(st, c, 1);
+		return rc;
+	}
+	/*
+	 * It may have read work of the batch that is not durable yet; its
+	 * caller must not act on that (answer a client, say) before it is.
+	 */
+	sq_batch_wait(st, c);
+	return TB_OK;
+}
+
 static int
 sq_tx_rollback(struct store_conn *base)
 {
 	struct sq_conn	*c = sq_conn(base);
-	struct sq_store	*st = sq_conn_store(c);
 	int		 rc = TB_OK;
 
+	if (c->base.writer) {
+		/* After a commit that lent the writer, this thread has no
+		 * transaction of its own open (the connection's is
+		 * another thread's). */
+		if (sq_is_lent(sq_conn_store(c)) || !c->base.in_tx)
+			return TB_OK;
+		return sq_writer_rollback(sq_conn_store(c), c);
+	}
 	if (!c->base.in_tx)
 		return TB_OK;
 	/* SQLite rolls back by itself after some errors (a full disk, an
@@ -596,9 +869,6 @@ sq_tx_rollback(struct store_conn *base)
 	if (!sqlite3_get_autocommit(c->db))
 		rc = sq_run(c, sql_rollback);
 	c->base.in_tx = 0;
-	if (c->base.writer)
-		atomic_fetch_add_explicit(&st->tx_rollbacks, 1,
-		    memory_order_relaxed);
 	return rc;
 }
 
@@ -609,12 +879,25 @@ sq_conn_release(struct store_conn *base)
 	struct sq_store	*st = sq_conn_store(c);
 
 	if (c->base.writer) {
+		if (sq_is_lent(st)) {
+			sq_wtls.lent = 0;
+			return;
+		}
 		if (c->base.in_tx) {
 			log_kv(LOG_WARN, "store_tx_abandoned", "conn",
 			    "writer", (const char *)NULL);
 			sq_tx_rollback(base);
+			/* The rollback may have lent the writer. */
+			if (sq_is_lent(st)) {
+				sq_wtls.lent = 0;
+				return;
+			}
 		}
 		sq_reset_busy(c->db);
+		/* A batch with work in it may be left to a thread waiting
+		 * for the writer; else it ends now. */
+		if (st->batch_open && !(st->batch_n > 0 && sq_batch_lend(st)))
+			sq_batch_end(st, c, 0);
 		pthread_mutex_unlock(&st->writer_mu);
 		return;
 	}
@@ -627,6 +910,28 @@ sq_conn_release(struct store_conn *base)
 	}
 }
 
+/*
+ * Before a statement on the writer: takes it back if it was lent, and
+ * outside a transaction ends an open batch first, so that the statement
+ * runs as it always did, on its own (autocommit, durable when it returns)
+ * and reading only what is durable.
+ */
+static int
+sq_writer_enter(struct sq_conn *c)
+{
+	struct sq_store	*st = sq_conn_store(c);
+	int		 rc;
+
+	if (!c->base.writer)
+		return TB_OK;
+	if ((rc = sq_writer_reclaim(c)) != TB_OK)
+		return rc;
+	c->failed[0] = '\0';
+	if (!c->base.in_tx && st->batch_open)
+		sq_batch_end(st, c, 0);
+	return TB_OK;
+}
+
 static int
 sq_exec(struct store_conn *base, const char *sql)
 {
@@ -634,6 +939,8 @@ sq_exec(struct store_conn *base, const char *sql)
 	struct sq_store	*st = sq_conn_store(c);
 	int		 rc;
 
+	if ((rc = sq_writer_enter(c)) != TB_OK)
+		return rc;
 	if ((rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL)) != SQLITE_OK) {
 		sq_log(st, c->db, rc, "exec", sql);
 		return sq_err(rc);
@@ -652,6 +959,8 @@ sq_prepare(struct store_conn *base, const char *sql, struct store_stmt **out)
 	int		 rc;
 
 	*out = NULL;
+	if ((rc = sq_writer_enter(c)) != TB_OK)
+		return rc;
 	if ((s = sq_cache_find(c, sql)) != NULL) {
 		sqlite3_reset(s->stmt);
 		sqlite3_clear_bindings(s->stmt);
@@ -785,15 +1094,42 @@ static int
 sq_tx_begin(struct store_conn *base)
 {
 	struct sq_conn	*c = sq_conn(base);
+	struct sq_store	*st = sq_conn_store(c);
 	int		 rc;
 
+	if (!c->base.writer) {
+		if (c->base.in_tx)
+			return TB_EINVAL;
+		if ((rc = sq_run(c, sql_begin)) != TB_OK)
+			return rc;
+		c->base.in_tx = 1;
+		return TB_OK;
+	}
+	if ((rc = sq_writer_reclaim(c)) != TB_OK)
+		return rc;
+	c->failed[0] = '\0';
 	if (c->base.in_tx)
 		return TB_EINVAL;
-	/* IMMEDIATE takes the write lock now, so a write transaction never
-	 * fails later on a lock upgrade that another process won. */
-	if ((rc = sq_run(c, c->base.writer ? sql_begin_immediate :
-	    sql_begin)) != TB_OK)
-		return rc;
+	/* A batch whose transaction an error rolled back fails now. */
+	if (st->batch_open && sqlite3_get_autocommit(c->db))
+		sq_batch_end(st, c, 0);
+	if (st->batch_open) {
+		/* Others' work awaits the COMMIT: ours goes in a savepoint,
+		 * so that a rollback undoes ours alone. */
+		if ((rc = sq_run(c, sql_savepoint)) != TB_OK)
+			return rc;
+		c->savepoint = 1;
+	} else {
+		/* IMMEDIATE takes the write lock now, so a write transaction
+		 * never fails later on a lock upgrade that another process
+		 * won.  The first transaction of a batch needs no
+		 * savepoint: the batch is all its own until it commits. */
+		if ((rc = sq_run(c, sql_begin_immediate)) != TB_OK)
+			return rc;
+		st->batch_open = 1;
+		st->batch_n = 0;
+		c->savepoint = 0;
+	}
 	c->base.in_tx = 1;
 	return TB_OK;
 }
@@ -805,29 +1141,50 @@ sq_tx_commit(struct store_conn *base)
 	struct sq_store	*st = sq_conn_store(c);
 	int		 rc;
 
-	if (!c->base.in_tx)
-		return TB_EINVAL;
-	if ((rc = sq_run(c, sql_commit)) != TB_OK) {
+	if (!c->base.writer) {
+		if (!c->base.in_tx)
+			return TB_EINVAL;
+		rc = sq_run(c, sql_commit);
 		/* store.h promises no open transaction after commit. */
-		sq_tx_rollback(base);
+		if (rc != TB_OK)
+			sq_tx_rollback(base);
+		c->base.in_tx = 0;
 		return rc;
 	}
+	if (sq_is_lent(st) || !c->base.in_tx)
+		return TB_EINVAL;
+	if (sqlite3_get_autocommit(c->db)) {
+		/* An error rolled the whole batch back, this one with it. */
+		sq_writer_rollback(st, c);
+		return TB_ESTORE;
+	}
+	if (c->savepoint && (rc = sq_run(c, sql_release)) != TB_OK) {
+		sq_writer_rollback(st, c);
+		return rc;
+	}
+	c->savepoint = 0;
 	c->base.in_tx = 0;
-	if (c->base.writer)
-		atomic_fetch_add_explicit(&st->tx_commits, 1,
-		    memory_order_relaxed);
-	return TB_OK;
+	if (st->batch_n++ == 0)
+		st->batch_t0 = tb_mono_us();
+	return sq_batch_wait(st, c);
 }
 
 static int64_t
 sq_changes(struct store_conn *c)
 {
+	/* Once lent, the connection is another thread's. */
+	if (c->writer && sq_is_lent(sq_conn_store(sq_conn(c))))
+		return 0;
 	return sqlite3_changes(sq_conn(c)->db);
 }
 
 static const char *
 sq_errmsg(struct store_conn *c)
 {
+	if (c->writer && sq_is_lent(sq_conn_store(sq_conn(c))))
+		return sq_wtls.errmsg;
+	if (c->writer && sq_conn(c)->failed[0] != '\0')
+		return sq_conn(c)->failed;
 	return sqlite3_errmsg(sq_conn(c)->db);
 }
 
@@ -1006,12 +1363,20 @@ sq_stats(struct store *base, struct store_stats *out)
 	    memory_order_relaxed);
 	out->tx_rollbacks = atomic_load_explicit(&st->tx_rollbacks,
 	    memory_order_relaxed);
+	out->tx_batches = atomic_load_explicit(&st->tx_batches,
+	    memory_order_relaxed);
 	out->write_wait_us = atomic_load_explicit(&st->write_wait_us,
 	    memory_order_relaxed);
 	out->statements = atomic_load_explicit(&st->statements,
 	    memory_order_relaxed);
 	out->errors = atomic_load_explicit(&st->errors,
 	    memory_order_relaxed);
+}
+
+int
+store_sqlite_writer_waiting(struct store *st)
+{
+	return atomic_load(&sq_store(st)->writer_waiting);
 }
 
 const struct store_driver store_sqlite_driver = {

@@ -41,6 +41,12 @@ csv_read(const char *data, size_t len, size_t *pos, size_t *line,
 	while (i < len) {
 		char c = data[i];
 
+		/* A NUL would end the field's C string early and silently
+		 * drop the rest of it (found by tests/fuzz/fuzz_csv.c). */
+		if (c == '\0') {
+			rc = TB_EINVAL;
+			goto fail;
+		}
 		if (quoted) {
 			if (c == '"') {
 				if (i + 1 < len && data[i + 1] == '"') {

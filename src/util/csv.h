@@ -22,7 +22,8 @@ struct csv_record {
  * Reads the record at *pos (an offset into data) and advances *pos past
  * it.  Returns TB_OK with rec filled (free with csv_record_free()),
  * TB_DONE at the end of data, TB_EINVAL for an unterminated quote, a quote
- * inside an unquoted field or bytes after a closing quote, TB_ETOOBIG past
+ * inside an unquoted field, bytes after a closing quote or a NUL byte
+ * anywhere (fields are C strings), TB_ETOOBIG past
  * the limits above.  *line is incremented per line consumed (for errors).
  */
 int	csv_read(const char *data, size_t len, size_t *pos, size_t *line,

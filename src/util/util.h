@@ -92,8 +92,9 @@ int	tb_strlcpy(char *dst, const char *src, size_t size);
 /* strdup that aborts on allocation failure (small, trusted strings only). */
 char	*xstrdup(const char *s);
 
-/* Returns 1 when s is valid UTF-8 without NUL or C0 controls other than
- * tab, LF and CR; else 0. */
+/* Returns 1 when s is valid UTF-8 (no overlong forms, surrogates or values
+ * past U+10FFFF) without NUL, C0 controls other than tab, LF and CR, DEL or
+ * C1 controls (U+0080-U+009F); else 0. */
 int	utf8_valid_text(const char *s, size_t len);
 
 /* Microseconds since the Unix epoch, from the real-time clock.  The only

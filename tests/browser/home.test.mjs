@@ -1,7 +1,8 @@
-// The home page in a real browser against the real server (issue 2, 5-6):
-// the product in Traditional Chinese, the live health status, English one
-// click away, keyboard access, axe-core, phones, and what the page shows
-// when the server goes away.  Screenshots land in tests/browser/out/.
+// The page and its status screen (#/status, public) in a real browser
+// against the real server (issue 2, 5-6): the product in Traditional
+// Chinese, the live health status, English one click away, keyboard
+// access, axe-core, phones, and what the page shows when the server goes
+// away.  Screenshots land in tests/browser/out/.
 //
 // Run: node --test tests/browser/   (TONGBAO_BIN picks another binary)
 
@@ -26,6 +27,7 @@ const ZH = {
 	toggle: 'English',
 	skip: '跳到主要內容',
 	notFound: '找不到此頁面',
+	signIn: '登入通報系統',
 };
 const EN = {
 	subtitle: 'Taipei City Government Cybersecurity Incident ' +
@@ -95,7 +97,7 @@ function taipei(ms) {
 test('the page arrives with a strict CSP and validators', async () => {
 	const { context, page, problems } = await openPage(browser);
 	try {
-		const res = await page.goto(server.url + '/');
+		const res = await page.goto(server.url + '/#/status');
 		assert.equal(res.status(), 200);
 		const h = res.headers();
 		assert.equal(h['content-type'], 'text/html; charset=utf-8');
@@ -131,12 +133,12 @@ test('shows the product in Chinese and the live status turns 正常',
     async () => {
 	const { context, page, problems } = await openPage(browser);
 	try {
-		await page.goto(server.url + '/');
+		await page.goto(server.url + '/#/status');
 		assert.equal(await page.getAttribute('html', 'lang'),
 		    'zh-Hant-TW');
 		await statusReads(page, ZH.ok);
 		assert.equal(await status(page).textContent(), ZH.ok);
-		assert.match(await page.title(), /^首頁｜通報 tongbao$/);
+		assert.match(await page.title(), /^系統狀態｜通報 tongbao$/);
 		assert.equal(await page.locator('h1').textContent(),
 		    ZH.heading);
 		assert.equal(await page.locator('.brand-name').innerText(),
@@ -173,7 +175,7 @@ test('keyboard: the first Tab reaches the skip link, which moves focus ' +
     'into the main content and keeps the route', async () => {
 	const { context, page, problems } = await openPage(browser);
 	try {
-		await page.goto(server.url + '/#/');
+		await page.goto(server.url + '/#/status');
 		await statusReads(page, ZH.ok);
 		await page.keyboard.press('Tab');
 		const skip = await page.evaluate(() => {
@@ -187,7 +189,8 @@ test('keyboard: the first Tab reaches the skip link, which moves focus ' +
 		await page.keyboard.press('Enter');
 		assert.equal(await page.evaluate(() =>
 		    document.activeElement.id), 'main');
-		assert.equal(await page.evaluate(() => location.hash), '#/');
+		assert.equal(await page.evaluate(() => location.hash),
+		    '#/status');
 		// The next Tab continues inside the main content.
 		await page.keyboard.press('Tab');
 		assert.ok(await page.evaluate(() => document.getElementById(
@@ -202,7 +205,7 @@ test('axe-core: no serious or critical violation, light and dark',
     async () => {
 	const { context, page, problems } = await openPage(browser);
 	try {
-		await page.goto(server.url + '/');
+		await page.goto(server.url + '/#/status');
 		await statusReads(page, ZH.ok);
 		await assertAxeClean(page, 'zh-TW, light');
 		await page.emulateMedia({ colorScheme: 'dark' });
@@ -216,7 +219,7 @@ test('axe-core: no serious or critical violation, light and dark',
 test('English is one click away and stays after a reload', async () => {
 	const { context, page, problems } = await openPage(browser);
 	try {
-		await page.goto(server.url + '/');
+		await page.goto(server.url + '/#/status');
 		await statusReads(page, ZH.ok);
 		const toggle = page.locator('#lang-toggle');
 		assert.equal(await toggle.textContent(), ZH.toggle);
@@ -233,7 +236,7 @@ test('English is one click away and stays after a reload', async () => {
 		    EN.storeOk);
 		assert.equal(await toggle.textContent(), EN.toggle);
 		assert.equal(await toggle.getAttribute('lang'), 'zh-Hant-TW');
-		assert.match(await page.title(), /^Home｜Tongbao$/);
+		assert.match(await page.title(), /^System status｜Tongbao$/);
 		// Focus stays on the toggle, so a keyboard user can switch
 		// back at once.
 		assert.equal(await page.evaluate(() =>
@@ -266,7 +269,7 @@ test('a phone shows the page without sideways scrolling', async () => {
 		hasTouch: true,
 	});
 	try {
-		await page.goto(server.url + '/');
+		await page.goto(server.url + '/#/status');
 		await statusReads(page, ZH.ok);
 		const { scroll, width } = await page.evaluate(() => ({
 		    scroll: document.documentElement.scrollWidth,
@@ -284,8 +287,8 @@ test('a phone shows the page without sideways scrolling', async () => {
 	}
 });
 
-test('an unknown route shows the not-found screen and leads home',
-    async () => {
+test('an unknown route shows the not-found screen and leads home, ' +
+    'which asks a visitor to sign in', async () => {
 	const { context, page, problems } = await openPage(browser);
 	try {
 		await page.goto(server.url + '/#/no-such-screen');
@@ -293,8 +296,9 @@ test('an unknown route shows the not-found screen and leads home',
 		assert.match(await page.locator('.screen').innerText(),
 		    /#?\/no-such-screen/);
 		await page.locator('.screen a').click();
-		await statusReads(page, ZH.ok);
-		assert.equal(await page.evaluate(() => location.hash), '#/');
+		await page.locator('h1', { hasText: ZH.signIn }).waitFor();
+		assert.equal(await page.evaluate(() => location.hash),
+		    '#/sign-in?next=%2F');
 		// After a navigation focus moves to the new screen's heading.
 		assert.equal(await page.evaluate(() =>
 		    document.activeElement.tagName), 'H1');
@@ -308,7 +312,7 @@ test("api.js reads the real server's error shape", async () => {
 	// Problems are not asserted here: the 404 and 405 are the point.
 	const { context, page } = await openPage(browser);
 	try {
-		await page.goto(server.url + '/');
+		await page.goto(server.url + '/#/status');
 		await statusReads(page, ZH.ok);
 		const got = await page.evaluate(async () => {
 			const api = await import('/js/api.js');
@@ -341,7 +345,7 @@ test("api.js reads the real server's error shape", async () => {
 test('SIGTERM stops the server cleanly and the page says 異常', async () => {
 	const { context, page } = await openPage(browser);
 	try {
-		await page.goto(server.url + '/');
+		await page.goto(server.url + '/#/status');
 		await statusReads(page, ZH.ok);
 		const { code, signal } = await server.stop();
 		assert.equal(signal, null, 'tongbao serve died of a signal');

@@ -292,3 +292,120 @@ test('request() turns every kind of answer into data or an ApiError',
 	ac.abort();
 	await assert.rejects(pending, (err) => err.name === 'AbortError');
 });
+
+const ui = await load('ui.js');
+const session = await load('session.js');
+
+test('times read back from the forms as Taipei time, and nonsense as null',
+    () => {
+	const rows = [
+		// [datetime-local text, RFC 3339 sent to the server]
+		['2026-11-25T14:30', '2026-11-25T14:30:00+08:00'],
+		['2026-11-25T00:00:59', '2026-11-25T00:00:59+08:00'],
+		['2026-02-29T10:00', null],	// no such day
+		['2026-11-25 14:30', null],
+		['2026-11-25T24:00', null],
+		['', null],
+		[null, null],
+	];
+	for (const [text, want] of rows)
+		assert.equal(format.fromLocalInput(text), want, String(text));
+	// And the other way, whatever the computer's zone.
+	assert.equal(format.toLocalInput('2026-11-25T06:30:00Z'),
+	    '2026-11-25T14:30');
+	assert.equal(format.formatMinute('2026-11-25T16:05:59Z'),
+	    '2026-11-26 00:05');
+	assert.equal(format.taipeiMonth('2026-11-30T16:00:00Z'), '2026-12');
+	assert.equal(format.formatRoc('2026-11-25T08:30:00Z'),
+	    '中華民國115年11月25日 16時30分');
+	assert.equal(format.formatRoc('2026-01-05T01:05:00Z'),
+	    '中華民國115年1月5日 9時5分');
+});
+
+test('clocks: time left, amber under a fifth, overdue in words', () => {
+	i18n.setLang('zh-TW');
+	const H = 3600000;
+	const start = Date.parse('2026-11-25T10:00:00+08:00');
+	const ob = (over) => ({ start_at: '2026-11-25T10:00:00+08:00',
+	    due_at: '2026-11-25T11:00:00+08:00', met_at: null,
+	    state: 'pending', ...over });
+	const rows = [
+		// [obligation, now (ms after start), tone, text]
+		[ob(), 0.5 * H, 'pending', '還有 30 分'],
+		[ob(), 0.79 * H, 'pending', '還有 12 分'],
+		[ob(), 0.81 * H, 'soon', '還有 11 分'],
+		[ob(), H - 30000, 'soon', '還有 30 秒'],
+		[ob(), H + 5 * 60000, 'overdue', '逾期 5 分'],
+		// The server's overdue wins even before the local clock.
+		[ob({ state: 'overdue' }), 0.1 * H, 'overdue', '逾期 0 秒'],
+		[ob({ due_at: '2026-11-28T10:00:00+08:00' }), 2 * H, 'pending',
+		    '還有 2 天 22 小時'],
+		[ob({ state: 'met', met_at: '2026-11-25T10:20:00+08:00' }),
+		    2 * H, 'met', '已準時完成'],
+		[ob({ state: 'met_late',
+		    met_at: '2026-11-25T12:05:00+08:00' }), 3 * H, 'late',
+		    '逾時完成（晚 1 小時 5 分）'],
+		[ob({ state: 'not_applicable', due_at: null }), 0, 'na',
+		    '不適用'],
+		[ob({ due_at: null, start_at: null }), 0, 'open',
+		    '無固定期限，待辦'],
+		// Without a start there is no fifth to judge by.
+		[ob({ start_at: null }), H - 60000, 'pending', '還有 1 分'],
+	];
+	for (const [o, at, tone, text] of rows)
+		assert.deepEqual(ui.clockState(o, start + at), { tone, text },
+		    JSON.stringify([o, at]));
+	i18n.setLang('en');
+	try {
+		assert.deepEqual(ui.clockState(ob(), start + 2 * H),
+		    { tone: 'overdue', text: 'Overdue by 1 h 0 min' });
+	} finally {
+		i18n.setLang(i18n.DEFAULT_LANG);
+	}
+});
+
+test('each role is offered the events it may post, and no other', () => {
+	const rows = [
+		// [roles, events offered]
+		[['reporter'], []],
+		[['ciso'], ['level_approved']],
+		[['doit_reviewer'], ['info_requested', 'level_reviewed',
+		    'tracking_designated']],
+		[['contact_window', 'reporter'], ['reported', 'backfilled',
+		    'agency_notified', 'doit_copied', 'info_provided',
+		    'level_change_requested', 'team_formed', 'meeting_held',
+		    'damage_controlled', 'closure_reported']],
+		[['ciso', 'commander'], ['level_approved', 'team_formed',
+		    'meeting_held', 'damage_controlled',
+		    'effectiveness_reported', 'pdpa_assessed',
+		    'root_cause_recorded', 'plan_approved',
+		    'progress_reported']],
+		// Records are signed through their own route, not an event.
+		[['doit_admin'], session.EVENT_TYPES.filter((e) =>
+		    e !== 'signed')],
+		[['vendor'], []],
+	];
+	for (const [roles, want] of rows)
+		assert.deepEqual(session.allowedEvents({ roles }), want,
+		    roles.join());
+	assert.deepEqual(session.allowedEvents(null), []);
+	assert.ok(session.mayReport({ roles: ['vendor'] }));
+	assert.ok(!session.mayReport({ roles: ['ciso'] }));
+	assert.ok(session.isDoit({ roles: ['doit_reviewer'] }));
+	assert.ok(!session.isDoit({ roles: ['superior_viewer'] }));
+});
+
+test('after sign-in only a route of ours is followed', () => {
+	const rows = [
+		// [next, where to go]
+		['/incidents/7', '/incidents/7'],
+		['/audit?action=x', '/audit?action=x'],
+		['//evil.example/x', '/'],
+		['https://evil.example/', '/'],
+		['/sign-in?next=/x', '/'],
+		['', '/'],
+		[null, '/'],
+	];
+	for (const [next, want] of rows)
+		assert.equal(router.safeNext(next), want, String(next));
+});

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -97,10 +98,14 @@ function run(args, env) {
 	});
 }
 
-// Creates a database with `tongbao init`, then starts `tongbao serve` on
+// The password of every account `tongbao demo` makes (README.md).
+export const DEMO_PASSWORD = 'tongbao-demo-2026';
+
+// Creates a database with `tongbao init` (and with DEMO, loads the demo
+// agencies and people with `tongbao demo`), then starts `tongbao serve` on
 // a free port.  Resolves to {url, port, stop()}; stop() sends SIGTERM and
 // resolves to {code, signal, stderr} once the process has exited.
-export async function startServer() {
+export async function startServer({ demo = false } = {}) {
 	assert.ok(existsSync(BIN), `${BIN} does not exist: build it first ` +
 	    '(meson setup build && ninja -C build) or set TONGBAO_BIN');
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'tongbao-browser-'));
@@ -111,6 +116,12 @@ export async function startServer() {
 	assert.equal(init.code, 0,
 	    `${BIN} init failed:\n${init.stdout}\n${init.stderr}`);
 	assertNoSanitizerReport(init.stderr, 'tongbao init');
+	if (demo) {
+		const d = await run(['demo', '--db', db], env);
+		assert.equal(d.code, 0,
+		    `${BIN} demo failed:\n${d.stdout}\n${d.stderr}`);
+		assertNoSanitizerReport(d.stderr, 'tongbao demo');
+	}
 
 	const proc = spawn(BIN, ['serve', '--db', db,
 	    '--listen', '127.0.0.1:0'],
@@ -194,19 +205,28 @@ export async function openPage(browser, options = {}) {
 	const page = await context.newPage();
 	const problems = [];
 
+	// The page asks GET /api/v1/me to learn whether anyone is signed
+	// in; for a visitor who is not, the 401 is the answer, not a fault.
+	const probe = (url) => new URL(url).pathname === '/api/v1/me';
 	page.on('console', (msg) => {
-		if (msg.type() === 'error')
+		if (msg.type() === 'error' && !(probe(msg.location().url ||
+		    'http://x/') && /401/.test(msg.text())))
 			problems.push(`console error: ${msg.text()}`);
 	});
 	page.on('pageerror', (err) => {
 		problems.push(`uncaught: ${err.stack ?? err.message}`);
 	});
+	// A screen that goes away cancels what it asked (router.js aborts
+	// its signal), and a reload cancels what the page was fetching:
+	// net::ERR_ABORTED is the page doing its job, not a failure.
 	page.on('requestfailed', (req) => {
-		problems.push(`request failed: ${req.url()} ` +
-		    `${req.failure()?.errorText}`);
+		const why = req.failure()?.errorText;
+		if (why !== 'net::ERR_ABORTED')
+			problems.push(`request failed: ${req.url()} ${why}`);
 	});
 	page.on('response', (res) => {
-		if (res.status() >= 400)
+		if (res.status() >= 400 && !(res.status() === 401 &&
+		    probe(res.url())))
 			problems.push(`HTTP ${res.status()}: ${res.url()}`);
 	});
 	// Chromium also prints a violation to the console, but the event
@@ -234,4 +254,45 @@ export function assertProblemFree(problems, what) {
 export function shotPath(name) {
 	mkdirSync(OUT, { recursive: true });
 	return path.join(OUT, name);
+}
+
+// The axe rules of WCAG 2.0 to 2.2, levels A and AA (REQUIREMENTS.md:
+// build to WCAG 2.2 AA).
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+    'wcag22aa'];
+
+// Asserts that axe-core finds no serious or critical violation on PAGE.
+export async function assertAxeClean(page, what) {
+	const result = await new AxeBuilder({ page }).withTags(WCAG_TAGS)
+	    .analyze();
+	const bad = result.violations.filter((v) =>
+	    v.impact === 'serious' || v.impact === 'critical');
+	assert.deepEqual(bad.map((v) => ({ id: v.id, impact: v.impact,
+	    help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) })),
+	    [], `${what}: axe-core found serious or critical violations`);
+	// The run must have looked at something for "no violations" to mean
+	// anything.
+	assert.ok(result.passes.length > 10,
+	    `${what}: axe-core passed only ${result.passes.length} rules`);
+}
+
+// Signs USERNAME in through the sign-in screen of SERVER on PAGE and
+// waits for the frame that follows (the menu), on the screen NEXT leads
+// to.  Resolves when the person's name shows in the header.
+export async function signIn(page, server, username,
+    password = DEMO_PASSWORD, next = '/') {
+	await page.goto(`${server.url}/#/sign-in?next=${
+	    encodeURIComponent(next)}`);
+	await page.locator('input[name="username"]').fill(username);
+	await page.locator('input[name="password"]').fill(password);
+	await page.locator('form button[type="submit"]').click();
+	await page.locator('#site-nav:not([hidden])').waitFor();
+}
+
+// Drops from PROBLEMS (openPage's) the entries that match any of
+// PATTERNS: the 4xx answers a test provokes on purpose.
+export function expectProblems(problems, ...patterns) {
+	for (let i = problems.length - 1; i >= 0; i--)
+		if (patterns.some((p) => p.test(problems[i])))
+			problems.splice(i, 1);
 }

@@ -217,6 +217,7 @@ test_migrate_fresh_then_noop(void **state)
 	size_t			 i;
 	static const char *const tables[] = {
 		"schema_migrations", "agencies", "users", "user_roles",
+		"improvements", "incident_docs", "signatures",
 	};
 
 	assert_int_equal(store_schema_version(f->st, &v), TB_OK);
@@ -971,6 +972,387 @@ test_stats(void **state)
 	assert_true(s1.statements - s0.statements >= 5);
 }
 
+/* ---- group commit ----------------------------------------------------- */
+
+static const char sql_gc_tables[] =
+    "CREATE TABLE t_g (id BIGINT NOT NULL PRIMARY KEY,"
+    " who INTEGER NOT NULL);"
+    "CREATE TABLE t_p (id BIGINT NOT NULL PRIMARY KEY);"
+    "CREATE TABLE t_d (id BIGINT NOT NULL PRIMARY KEY, p BIGINT NOT NULL"
+    " REFERENCES t_p (id) DEFERRABLE INITIALLY DEFERRED)";
+static const char sql_gc_insert[] =
+    "INSERT INTO t_g (id, who) VALUES (?, ?)";
+static const char sql_gc_count[] =
+    "SELECT COUNT(*) FROM t_g WHERE who = ?";
+static const char sql_gc_orphan[] =
+    "INSERT INTO t_d (id, p) VALUES (?, 424242)";
+
+/* Inserts row id for who through c; the step's result. */
+static int
+gc_insert(struct store_conn *c, int64_t id, int64_t who)
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	if ((rc = store_prepare(c, sql_gc_insert, &s)) != TB_OK ||
+	    (rc = store_bind_i64(s, 1, id)) != TB_OK ||
+	    (rc = store_bind_i64(s, 2, who)) != TB_OK)
+		return rc;
+	rc = store_step(s);
+	return rc == TB_DONE ? TB_OK : rc;
+}
+
+/* Counts who's rows through the calling thread's reader, which sees only
+ * what was committed; -1 on a failure. */
+static int64_t
+gc_count(struct store *st, int64_t who)
+{
+	struct store_conn	*c;
+	struct store_stmt	*s;
+	int64_t			 n = -1;
+
+	if (store_read(st, &c) != TB_OK)
+		return -1;
+	if (store_prepare(c, sql_gc_count, &s) == TB_OK &&
+	    store_bind_i64(s, 1, who) == TB_OK && store_step(s) == TB_ROW)
+		n = store_col_i64(s, 0);
+	store_release(c);
+	return n;
+}
+
+#define GC_THREADS	8
+#define GC_TX		40
+
+struct gc_worker {
+	struct store	*st;
+	int		 who;
+	int		 failures;
+};
+
+/*
+ * Commits GC_TX transactions of two rows each on one store_write(), the
+ * writer lent and taken back between them, and checks after each commit
+ * that its reader already sees the rows: TB_OK means committed.
+ */
+static void *
+gc_worker_main(void *p)
+{
+	struct gc_worker	*w = p;
+	struct store_conn	*c, *c2;
+	int64_t			 id;
+	int			 i;
+
+	if (store_write(w->st, &c) != TB_OK) {
+		w->failures++;
+		return NULL;
+	}
+	for (i = 0; i < GC_TX; i++) {
+		id = (int64_t)w->who * 100000 + 2 * i;
+		if (store_tx_begin(c) != TB_OK ||
+		    gc_insert(c, id, w->who) != TB_OK ||
+		    gc_insert(c, id + 1, w->who) != TB_OK ||
+		    store_tx_commit(c) != TB_OK) {
+			w->failures++;
+			store_tx_rollback(c);
+			continue;
+		}
+		if (gc_count(w->st, w->who) != 2 * (i + 1))
+			w->failures++;
+		/* Lent or not, the writer is still this thread's. */
+		if (i == GC_TX / 2 && store_write(w->st, &c2) != TB_EINVAL)
+			w->failures++;
+	}
+	store_release(c);
+	return NULL;
+}
+
+static void
+test_group_commit_threads(void **state)
+{
+	struct fix		*f = *state;
+	struct gc_worker	 w[GC_THREADS];
+	pthread_t		 t[GC_THREADS];
+	struct store_stats	 s0, s1;
+	int			 i;
+
+	exec_write(f->st, sql_gc_tables);
+	store_get_stats(f->st, &s0);
+	for (i = 0; i < GC_THREADS; i++) {
+		w[i].st = f->st;
+		w[i].who = i + 1;
+		w[i].failures = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, gc_worker_main,
+		    &w[i]), 0);
+	}
+	for (i = 0; i < GC_THREADS; i++)
+		pthread_join(t[i], NULL);
+	store_get_stats(f->st, &s1);
+	for (i = 0; i < GC_THREADS; i++) {
+		assert_int_equal(w[i].failures, 0);
+		assert_int_equal(gc_count(f->st, i + 1), 2 * GC_TX);
+	}
+	assert_int_equal(s1.tx_commits - s0.tx_commits, GC_THREADS * GC_TX);
+	assert_int_equal(s1.tx_rollbacks - s0.tx_rollbacks, 0);
+	/* Each batch is one durable COMMIT of one or more of them. */
+	assert_true(s1.tx_batches - s0.tx_batches >= 1);
+	assert_true(s1.tx_batches - s0.tx_batches <= GC_THREADS * GC_TX);
+	assert_int_equal(s1.errors - s0.errors, 0);
+}
+
+/* What the member at each position of a batch does besides inserting its
+ * row (position = the order in which the members got the writer). */
+enum gc_role {
+	GC_COMMIT,
+	GC_ABANDON,	/* releases the writer with its transaction open */
+	GC_ROLLBACK,
+	GC_CONFLICT,	/* a second insert breaks a unique key; commits */
+	GC_ORPHAN,	/* breaks a deferred foreign key: COMMIT fails */
+	GC_PEEK,	/* checks the batch is invisible, then commits */
+	GC_AUTOCOMMIT,	/* a statement outside any transaction */
+};
+
+struct gc_batch {
+	struct store	*st;
+	atomic_int	 order;
+	const enum gc_role *roles;
+	int		 n;
+	struct gc_member *members;
+};
+
+struct gc_member {
+	struct gc_batch	*b;
+	int		 pos;
+	int		 rc;		/* of its commit or rollback */
+	int		 failures;
+	char		 errmsg[160];
+	atomic_int	 returned;	/* its commit has returned */
+};
+
+static void *
+gc_member_main(void *p)
+{
+	struct gc_member	*m = p;
+	struct gc_batch		*b = m->b;
+	struct store_conn	*c;
+	struct store_stmt	*s;
+	enum gc_role		 role;
+	int			 i;
+
+	if (store_write(b->st, &c) != TB_OK) {
+		m->failures++;
+		return NULL;
+	}
+	m->pos = atomic_fetch_add(&b->order, 1);
+	role = b->roles[m->pos];
+	if (role == GC_AUTOCOMMIT) {
+		/* Ends the open batch first, then stands alone. */
+		if (gc_insert(c, 1000 * (m->pos + 1), m->pos) != TB_OK)
+			m->failures++;
+		store_release(c);
+		return NULL;
+	}
+	if (store_tx_begin(c) != TB_OK ||
+	    gc_insert(c, 1000 * (m->pos + 1), m->pos) != TB_OK)
+		m->failures++;
+	switch (role) {
+	case GC_CONFLICT:
+		/* Position 0's row: uncommitted, but in the same batch. */
+		if (gc_insert(c, 1000, m->pos) != TB_ECONFLICT)
+			m->failures++;
+		break;
+	case GC_ORPHAN:
+		/* Deferred: the statement succeeds, the COMMIT will not. */
+		if (store_prepare(c, sql_gc_orphan, &s) != TB_OK ||
+		    store_bind_i64(s, 1, m->pos) != TB_OK ||
+		    store_step(s) != TB_DONE)
+			m->failures++;
+		break;
+	case GC_PEEK:
+		/* Everything before it waits in the batch: no reader sees
+		 * it, and no commit of it has returned. */
+		for (i = 0; i < m->pos; i++) {
+			if (gc_count(b->st, i) != 0)
+				m->failures++;
+			if (atomic_load(&b->members[i].returned))
+				m->failures++;
+		}
+		break;
+	default:
+		break;
+	}
+	if (role == GC_ABANDON) {
+		store_release(c);
+		atomic_store(&m->returned, 1);
+		return NULL;
+	}
+	m->rc = role == GC_ROLLBACK ? store_tx_rollback(c) :
+	    store_tx_commit(c);
+	atomic_store(&m->returned, 1);
+	tb_strlcpy(m->errmsg, store_errmsg(c), sizeof(m->errmsg));
+	/* A commit that returned TB_OK is visible to every reader. */
+	if (role != GC_ROLLBACK && m->rc == TB_OK &&
+	    gc_count(b->st, m->pos) != 1)
+		m->failures++;
+	store_release(c);
+	return NULL;
+}
+
+/*
+ * Runs one member per role as a single batch: the writer is held here
+ * until all of them wait for it, and the batch may wait as long as it
+ * takes, so the first commit lends the writer to the next member and so
+ * on, and only the last one finds nobody waiting.  Returns the change
+ * in the statistics.
+ */
+static void
+gc_run_batch(struct fix *f, const enum gc_role *roles, int n,
+    struct gc_member *m, struct store_stats *delta)
+{
+	struct gc_batch		 b;
+	struct store_conn	*c;
+	struct store_stats	 s0, s1;
+	pthread_t		 t[16];
+	int			 i;
+
+	assert_true(n <= 16);
+	memset(&b, 0, sizeof(b));
+	b.st = f->st;
+	b.roles = roles;
+	b.n = n;
+	b.members = m;
+	atomic_init(&b.order, 0);
+	memset(m, 0, (size_t)n * sizeof(*m));
+	f->st->batch_max_us = INT64_C(60000000);
+	store_get_stats(f->st, &s0);
+	assert_int_equal(store_write(f->st, &c), TB_OK);
+	for (i = 0; i < n; i++) {
+		m[i].b = &b;
+		assert_int_equal(pthread_create(&t[i], NULL, gc_member_main,
+		    &m[i]), 0);
+	}
+	while (store_sqlite_writer_waiting(f->st) < n)
+		usleep(1000);
+	store_release(c);
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	store_get_stats(f->st, &s1);
+	delta->tx_commits = s1.tx_commits - s0.tx_commits;
+	delta->tx_batches = s1.tx_batches - s0.tx_batches;
+	delta->tx_rollbacks = s1.tx_rollbacks - s0.tx_rollbacks;
+	delta->errors = s1.errors - s0.errors;
+}
+
+/* The member that got the writer at position pos. */
+static const struct gc_member *
+gc_at(const struct gc_member *m, int n, int pos)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		if (m[i].pos == pos)
+			return &m[i];
+	fail_msg("no member at position %d", pos);
+	return NULL;
+}
+
+/*
+ * One batch: a rollback and an abandoned transaction in the middle take
+ * out their own rows only; a unique-key conflict fails its statement, not
+ * the batch; the batch stays invisible until its COMMIT; a statement
+ * outside any transaction ends the batch and then runs alone.
+ */
+static void
+test_group_commit_batch(void **state)
+{
+	struct fix		*f = *state;
+	static const enum gc_role roles[] = {
+		GC_COMMIT, GC_ABANDON, GC_COMMIT, GC_ROLLBACK, GC_CONFLICT,
+		GC_PEEK, GC_AUTOCOMMIT,
+	};
+	static const int64_t	 rows[] = { 1, 0, 1, 0, 1, 1, 1 };
+	const int		 n = (int)(sizeof(roles) / sizeof(roles[0]));
+	struct gc_member	 m[sizeof(roles) / sizeof(roles[0])];
+	struct store_stats	 d;
+	int			 i;
+
+	exec_write(f->st, sql_gc_tables);
+	gc_run_batch(f, roles, n, m, &d);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(m[i].failures, 0);
+		assert_int_equal(gc_count(f->st, i), rows[i]);
+		if (roles[i] != GC_ABANDON && roles[i] != GC_AUTOCOMMIT)
+			assert_int_equal(gc_at(m, n, i)->rc, TB_OK);
+	}
+	/* Positions 0, 2, 4, 5 in one COMMIT; 1 and 3 rolled back. */
+	assert_int_equal(d.tx_batches, 1);
+	assert_int_equal(d.tx_commits, 4);
+	assert_int_equal(d.tx_rollbacks, 2);
+	assert_int_equal(d.errors, 0);
+}
+
+/*
+ * A COMMIT that fails (here a deferred foreign key one member broke)
+ * fails every transaction of the batch: each caller gets TB_ESTORE and
+ * the reason, no reader ever sees any of it, and the writer works again
+ * afterwards.
+ */
+static void
+test_group_commit_failure(void **state)
+{
+	struct fix		*f = *state;
+	static const enum gc_role roles[] = {
+		GC_COMMIT, GC_COMMIT, GC_ORPHAN, GC_COMMIT, GC_COMMIT,
+	};
+	const int		 n = (int)(sizeof(roles) / sizeof(roles[0]));
+	struct gc_member	 m[sizeof(roles) / sizeof(roles[0])];
+	struct store_stats	 d;
+	int			 i;
+
+	exec_write(f->st, sql_gc_tables);
+	gc_run_batch(f, roles, n, m, &d);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(m[i].failures, 0);
+		assert_int_equal(m[i].rc, TB_ESTORE);
+		assert_non_null(strstr(m[i].errmsg, "FOREIGN KEY"));
+		assert_int_equal(gc_count(f->st, i), 0);
+	}
+	assert_int_equal(d.tx_batches, 0);
+	assert_int_equal(d.tx_commits, 0);
+	assert_int_equal(d.tx_rollbacks, n);
+	assert_true(d.errors >= 1);
+	assert_int_equal(read_i64(f->st, "SELECT COUNT(*) FROM t_d"), 0);
+
+	exec_write(f->st, "INSERT INTO t_g (id, who) VALUES (1, 99)");
+	assert_int_equal(gc_count(f->st, 99), 1);
+}
+
+/* With group commit off, the same batch is one COMMIT per transaction. */
+static void
+test_group_commit_off(void **state)
+{
+	struct fix		*f = *state;
+	static const enum gc_role roles[] = {
+		GC_COMMIT, GC_COMMIT, GC_ROLLBACK, GC_COMMIT,
+	};
+	const int		 n = (int)(sizeof(roles) / sizeof(roles[0]));
+	struct gc_member	 m[sizeof(roles) / sizeof(roles[0])];
+	struct store_stats	 d;
+	int			 i;
+
+	exec_write(f->st, sql_gc_tables);
+	store_group_commit(f->st, 0);
+	gc_run_batch(f, roles, n, m, &d);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(m[i].failures, 0);
+		assert_int_equal(m[i].rc, TB_OK);
+		assert_int_equal(gc_count(f->st, i),
+		    roles[i] == GC_ROLLBACK ? 0 : 1);
+	}
+	assert_int_equal(d.tx_batches, 3);
+	assert_int_equal(d.tx_commits, 3);
+	assert_int_equal(d.tx_rollbacks, 1);
+}
+
 int
 main(void)
 {
@@ -1002,6 +1384,14 @@ main(void)
 		    setup_migrated, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup_migrated,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit_threads,
+		    setup_migrated, teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit_batch,
+		    setup_migrated, teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit_failure,
+		    setup_migrated, teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit_off,
+		    setup_migrated, teardown),
 	};
 
 	log_set_level(LOG_ERROR);

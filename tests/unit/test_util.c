@@ -138,17 +138,25 @@ test_csv(void **state)
 static void
 test_csv_bad(void **state)
 {
-	static const char *const bad[] = {
-		"\"open",		/* unterminated quote */
-		"ab\"c\",d",		/* quote inside a bare field */
-		"\"ab\"c,d",		/* bytes after a closing quote */
+	/* Lengths from sizeof, since two rows hold a NUL. */
+#define BAD(s)	{ s, sizeof(s) - 1 }
+	static const struct {
+		const char	*s;
+		size_t		 len;
+	} bad[] = {
+		BAD("\"open"),		/* unterminated quote */
+		BAD("ab\"c\",d"),	/* quote inside a bare field */
+		BAD("\"ab\"c,d"),	/* bytes after a closing quote */
+		BAD("ab\0cd,e"),	/* NUL in a bare field (fuzz_csv) */
+		BAD("\"ab\0cd\",e"),	/* NUL in a quoted field */
 	};
+#undef BAD
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		size_t		  pos = 0, line = 1;
 		struct csv_record rec;
 
-		assert_int_equal(csv_read(bad[i], strlen(bad[i]), &pos, &line,
+		assert_int_equal(csv_read(bad[i].s, bad[i].len, &pos, &line,
 		    &rec), TB_EINVAL);
 		assert_int_equal(rec.nfields, 0);
 	}

@@ -23,3 +23,19 @@ export function el(tag, props = {}, ...children) {
 	e.append(...children);
 	return e;
 }
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+// Returns a new SVG element TAG with ATTRS set as attributes and
+// CHILDREN (elements or strings) appended, for charts drawn without
+// markup strings.
+export function svg(tag, attrs = {}, ...children) {
+	const e = document.createElementNS(SVG_NS, tag);
+	for (const [k, v] of Object.entries(attrs))
+		if (k === 'class')
+			e.setAttribute('class', v);
+		else
+			e.setAttribute(k, String(v));
+	e.append(...children);
+	return e;
+}

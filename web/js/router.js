@@ -52,13 +52,25 @@ export function matchPath(pattern, path) {
 	return params;
 }
 
-// Starts routing into OUTLET.  ROUTES is a list of {path, load}, where
-// load() returns a promise of the screen module (a dynamic import, so a
-// screen's code is fetched only when first shown); NOT_FOUND is the load
-// of the screen for everything else.  Returns {refresh, navigate}:
+// Returns PATH when it is a route of ours to go to after signing in, else
+// '/': a "next" taken from the address must not lead anywhere else.
+export function safeNext(path) {
+	return typeof path === 'string' && path.startsWith('/') &&
+	    !path.startsWith('//') && !path.startsWith('/sign-in') ?
+	    path : '/';
+}
+
+// Starts routing into OUTLET.  ROUTES is a list of {path, load, ...},
+// where load() returns a promise of the screen module (a dynamic import,
+// so a screen's code is fetched only when first shown); NOT_FOUND is the
+// load of the screen for everything else.  GUARD, when given, is called
+// as guard(route, {path, query}) before a route's screen is loaded and
+// resolves to null (show it), {redirect: path} (go there instead, in
+// place of this address) or {load} (show that screen instead, as for a
+// person whose roles do not reach this one).  Returns {refresh, navigate}:
 // refresh() mounts the current screen again (after a language change),
 // navigate(path) goes to "#" + path.
-export function startRouter({ outlet, routes, notFound }) {
+export function startRouter({ outlet, routes, notFound, guard }) {
 	let current = null;	// {controller, cleanup} of the screen shown
 	let generation = 0;	// later navigations win over slower loads
 
@@ -82,17 +94,29 @@ export function startRouter({ outlet, routes, notFound }) {
 		const { path, query } = parseHash(location.hash);
 		let load = notFound;
 		let params = {};
+		let matched = null;
 		for (const route of routes) {
 			const m = matchPath(route.path, path);
 			if (m) {
 				load = route.load;
 				params = m;
+				matched = route;
 				break;
 			}
 		}
 		const mine = ++generation;
 		let screen;
 		try {
+			const verdict = matched && guard ?
+			    await guard(matched, { path, query }) : null;
+			if (mine !== generation)
+				return;
+			if (verdict?.redirect) {
+				location.replace('#' + verdict.redirect);
+				return;
+			}
+			if (verdict?.load)
+				load = verdict.load;
 			screen = await load();
 		} catch {
 			if (mine === generation) {

@@ -1,4 +1,5 @@
-// screens/home.js: the home screen, with the live health of the server.
+// screens/home.js: the status screen (#/status, open to everyone), with
+// the live health of the server.
 //
 // It asks GET /healthz every few seconds, which answers
 // {"status":"ok","store":"ok","version":"0.1.0","time":"...+08:00"}, and an
@@ -11,6 +12,7 @@ import { get, ApiError } from '../api.js';
 import { el } from '../dom.js';
 import { formatDateTime, formatTime } from '../format.js';
 import { t } from '../i18n.js';
+import { currentUser } from '../session.js';
 
 export const title = 'home.title';
 
@@ -42,6 +44,8 @@ export function mount(root, { signal }) {
 	root.append(
 	    el('h1', { text: t('home.heading') }),
 	    el('p', { class: 'lead', text: t('home.intro') }),
+	    currentUser() ? '' : el('p', {}, el('a', { href: '#/sign-in',
+		class: 'btn btn-primary', text: t('home.sign_in') })),
 	    el('section', { class: 'panel',
 		'aria-labelledby': 'status-heading' },
 		el('div', { class: 'panel-head' },
