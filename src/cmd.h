@@ -24,12 +24,23 @@ int	cmd_overdue(int argc, char **argv);
 int	cmd_generate(int argc, char **argv);
 
 /*
- * Shared by the subcommands: parses config from argv (file, environment,
- * flags), leaving the other arguments in rest.  Prints the error and
- * returns EXIT_USAGE on failure, else 0.
+ * How every subcommand starts: parses config from argv (file, environment,
+ * flags) into cfg, leaving the other arguments in *rest, an allocated,
+ * NULL-terminated array of the *nrest strings of argv (borrowed).  Returns
+ * 0, and the caller ends with cmd_end(); or, holding nothing, EXIT_USAGE
+ * after printing what was wrong with the settings, or EXIT_REFUSED when
+ * out of memory.
  */
-int	cmd_config(struct config *cfg, int argc, char **argv, char **rest,
+int	cmd_begin(struct config *cfg, int argc, char **argv, char ***rest,
 	    int *nrest);
+/* Releases what cmd_begin() set up. */
+void	cmd_end(struct config *cfg, char **rest);
+/*
+ * For a subcommand that takes no arguments but settings: prints
+ * "tongbao NAME: unknown argument 'X'" and returns EXIT_USAGE when rest
+ * holds any, else 0.
+ */
+int	cmd_no_args(const char *name, char **rest, int nrest);
 /* Returns 1 when the arguments hold --help or -h. */
 int	cmd_wants_help(int argc, char **argv);
 /*

@@ -164,10 +164,8 @@ cmd_token(int argc, char **argv)
 		token_usage(argc == 0 ? stderr : stdout);
 		return argc == 0 ? EXIT_USAGE : 0;
 	}
-	if ((rest = calloc((size_t)argc + 1, sizeof(*rest))) == NULL)
-		return EXIT_REFUSED;
-	if ((rc = cmd_config(&cfg, argc, argv, rest, &nrest)) != 0)
-		goto out_rest;
+	if ((rc = cmd_begin(&cfg, argc, argv, &rest, &nrest)) != 0)
+		return rc;
 	rc = EXIT_USAGE;
 	if (nrest == 0)
 		goto usage;
@@ -206,9 +204,7 @@ cmd_token(int argc, char **argv)
 usage:
 	token_usage(stderr);
 out_cfg:
-	config_cleanup(&cfg);
-out_rest:
-	free(rest);
+	cmd_end(&cfg, rest);
 	return rc;
 }
 
@@ -438,10 +434,8 @@ cmd_audit(int argc, char **argv)
 		    "nothing was cut from the end).\n");
 		return argc == 0 ? EXIT_USAGE : 0;
 	}
-	if ((rest = calloc((size_t)argc + 1, sizeof(*rest))) == NULL)
-		return EXIT_REFUSED;
-	if ((rc = cmd_config(&cfg, argc, argv, rest, &nrest)) != 0)
-		goto out_rest;
+	if ((rc = cmd_begin(&cfg, argc, argv, &rest, &nrest)) != 0)
+		return rc;
 	if (nrest != 1 || strcmp(rest[0], "verify") != 0) {
 		fprintf(stderr, "usage: tongbao audit verify [--db PATH] "
 		    "[--audit-key-file PATH]\n");
@@ -513,8 +507,6 @@ fail:
 	store_close(st);
 	rc = EXIT_REFUSED;
 out_cfg:
-	config_cleanup(&cfg);
-out_rest:
-	free(rest);
+	cmd_end(&cfg, rest);
 	return rc;
 }

@@ -92,16 +92,10 @@ cmd_init(int argc, char **argv)
 		init_usage(stdout);
 		return 0;
 	}
-	if ((rest = calloc((size_t)argc + 1, sizeof(*rest))) == NULL)
-		return EXIT_REFUSED;
-	if ((rc = cmd_config(&cfg, argc, argv, rest, &nrest)) != 0)
-		goto out_rest;
-	if (nrest > 0) {
-		fprintf(stderr, "tongbao init: unknown argument '%s'\n",
-		    rest[0]);
-		rc = EXIT_USAGE;
+	if ((rc = cmd_begin(&cfg, argc, argv, &rest, &nrest)) != 0)
+		return rc;
+	if ((rc = cmd_no_args("init", rest, nrest)) != 0)
 		goto out_cfg;
-	}
 	if ((rc = cmd_open_store(&cfg, &st, 1)) != 0)
 		goto out_cfg;
 	if (store_read(st, &c) != TB_OK ||
@@ -146,9 +140,7 @@ out_store:
 	secret_wipe(generated, sizeof(generated));
 	store_close(st);
 out_cfg:
-	config_cleanup(&cfg);
-out_rest:
-	free(rest);
+	cmd_end(&cfg, rest);
 	return rc;
 }
 
@@ -169,10 +161,8 @@ cmd_backup(int argc, char **argv)
 		    "putting the copy in place of the database file.\n");
 		return 0;
 	}
-	if ((rest = calloc((size_t)argc + 1, sizeof(*rest))) == NULL)
-		return EXIT_REFUSED;
-	if ((rc = cmd_config(&cfg, argc, argv, rest, &nrest)) != 0)
-		goto out_rest;
+	if ((rc = cmd_begin(&cfg, argc, argv, &rest, &nrest)) != 0)
+		return rc;
 	if (nrest != 1 || rest[0][0] == '-') {
 		fprintf(stderr, "usage: tongbao backup [--db PATH] FILE\n");
 		rc = EXIT_USAGE;
@@ -201,8 +191,6 @@ cmd_backup(int argc, char **argv)
 	rc = rc == TB_OK ? 0 : EXIT_REFUSED;
 	store_close(st);
 out_cfg:
-	config_cleanup(&cfg);
-out_rest:
-	free(rest);
+	cmd_end(&cfg, rest);
 	return rc;
 }

@@ -926,12 +926,8 @@ cmd_generate(int argc, char **argv)
 		generate_usage(stdout);
 		return 0;
 	}
-	if ((rest = calloc((size_t)argc + 1, sizeof(*rest))) == NULL)
-		return EXIT_REFUSED;
-	if ((rc = cmd_config(&cfg, argc, argv, rest, &nrest)) != 0) {
-		free(rest);
+	if ((rc = cmd_begin(&cfg, argc, argv, &rest, &nrest)) != 0)
 		return rc;
-	}
 	for (i = 0; i < nrest; i++) {
 		if (strcmp(rest[i], "--incidents") == 0)
 			rc = opt_i64(nrest, rest, &i, 0, GEN_INCIDENTS_MAX, &n);
@@ -1042,7 +1038,6 @@ out_store:
 out_cfg:
 	free(L.code);
 	free(g.ag);
-	config_cleanup(&cfg);
-	free(rest);
+	cmd_end(&cfg, rest);
 	return rc;
 }

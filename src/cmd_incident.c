@@ -316,10 +316,8 @@ cmd_incident(int argc, char **argv)
 		incident_usage(argc == 0 ? stderr : stdout);
 		return argc == 0 ? EXIT_USAGE : 0;
 	}
-	if ((rest = calloc((size_t)argc + 1, sizeof(*rest))) == NULL)
-		return EXIT_REFUSED;
-	if ((rc = cmd_config(&cfg, argc, argv, rest, &nrest)) != 0)
-		goto out_rest;
+	if ((rc = cmd_begin(&cfg, argc, argv, &rest, &nrest)) != 0)
+		return rc;
 	rc = EXIT_USAGE;
 	if (nrest == 0)
 		goto usage;
@@ -360,9 +358,7 @@ cmd_incident(int argc, char **argv)
 usage:
 	incident_usage(stderr);
 out_cfg:
-	config_cleanup(&cfg);
-out_rest:
-	free(rest);
+	cmd_end(&cfg, rest);
 	return rc;
 }
 
@@ -379,10 +375,8 @@ cmd_overdue(int argc, char **argv)
 		overdue_usage(stdout);
 		return 0;
 	}
-	if ((rest = calloc((size_t)argc + 1, sizeof(*rest))) == NULL)
-		return EXIT_REFUSED;
-	if ((rc = cmd_config(&cfg, argc, argv, rest, &nrest)) != 0)
-		goto out_rest;
+	if ((rc = cmd_begin(&cfg, argc, argv, &rest, &nrest)) != 0)
+		return rc;
 	rc = EXIT_USAGE;
 	for (i = 0; i < nrest; i++) {
 		if (strcmp(rest[i], "--json") == 0)
@@ -405,8 +399,6 @@ cmd_overdue(int argc, char **argv)
 usage:
 	overdue_usage(stderr);
 out_cfg:
-	config_cleanup(&cfg);
-out_rest:
-	free(rest);
+	cmd_end(&cfg, rest);
 	return rc;
 }

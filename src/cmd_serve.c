@@ -26,19 +26,38 @@ cmd_wants_help(int argc, char **argv)
 }
 
 int
-cmd_config(struct config *cfg, int argc, char **argv, char **rest,
+cmd_begin(struct config *cfg, int argc, char **argv, char ***rest,
     int *nrest)
 {
 	char	 err[512];
 
+	if ((*rest = calloc((size_t)argc + 1, sizeof(**rest))) == NULL)
+		return EXIT_REFUSED;
 	config_init(cfg);
-	if (config_from_args(cfg, argc, argv, rest, nrest, err, sizeof(err))
+	if (config_from_args(cfg, argc, argv, *rest, nrest, err, sizeof(err))
 	    != TB_OK) {
 		fprintf(stderr, "tongbao: %s\n", err);
-		config_cleanup(cfg);
+		cmd_end(cfg, *rest);
+		*rest = NULL;
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+void
+cmd_end(struct config *cfg, char **rest)
+{
+	config_cleanup(cfg);
+	free(rest);
+}
+
+int
+cmd_no_args(const char *name, char **rest, int nrest)
+{
+	if (nrest == 0)
+		return 0;
+	fprintf(stderr, "tongbao %s: unknown argument '%s'\n", name, rest[0]);
+	return EXIT_USAGE;
 }
 
 int
@@ -120,40 +139,31 @@ cmd_serve(int argc, char **argv)
 		serve_usage(stdout);
 		return 0;
 	}
-	if ((rest = calloc((size_t)argc + 1, sizeof(*rest))) == NULL)
-		return EXIT_REFUSED;
-	if ((rc = cmd_config(&cfg, argc, argv, rest, &nrest)) != 0) {
-		free(rest);
+	if ((rc = cmd_begin(&cfg, argc, argv, &rest, &nrest)) != 0)
 		return rc;
-	}
 	for (int i = 0; i < nrest; i++) {
 		if (strcmp(rest[i], "--print-config") == 0)
 			print = 1;
 		else {
 			fprintf(stderr, "tongbao serve: unknown argument "
 			    "'%s'\n", rest[i]);
-			free(rest);
-			config_cleanup(&cfg);
-			return EXIT_USAGE;
+			rc = EXIT_USAGE;
+			goto out;
 		}
 	}
-	free(rest);
 	if (print) {
 		config_print(&cfg, stdout);
-		config_cleanup(&cfg);
-		return 0;
+		goto out;
 	}
 	if (log_level_parse(cfg.log_level, &lvl) != TB_OK) {
 		fprintf(stderr, "tongbao: log_level: expected debug, info, "
 		    "warn or error\n");
-		config_cleanup(&cfg);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out;
 	}
 	log_set_level(lvl);
-	if ((rc = cmd_open_store(&cfg, &st, 1)) != 0) {
-		config_cleanup(&cfg);
-		return rc;
-	}
+	if ((rc = cmd_open_store(&cfg, &st, 1)) != 0)
+		goto out;
 	memset(&app, 0, sizeof(app));
 	app.cfg = &cfg;
 	app.store = st;
@@ -169,14 +179,14 @@ cmd_serve(int argc, char **argv)
 	 * sockets; they stop once the requests in flight are done.
 	 */
 	serve_block_signals();
-	if (notify_start(&cfg, st) != TB_OK) {
-		store_close(st);
-		config_cleanup(&cfg);
-		return EXIT_USAGE;
+	if (notify_start(&cfg, st) != TB_OK)
+		rc = EXIT_USAGE;
+	else {
+		rc = http_serve(&app) == TB_OK ? 0 : EXIT_REFUSED;
+		notify_stop();
 	}
-	rc = http_serve(&app) == TB_OK ? 0 : EXIT_REFUSED;
-	notify_stop();
 	store_close(st);
-	config_cleanup(&cfg);
+out:
+	cmd_end(&cfg, rest);
 	return rc;
 }

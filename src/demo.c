@@ -288,16 +288,10 @@ cmd_demo(int argc, char **argv)
 		    DEMO_PASSWORD_DEFAULT);
 		return 0;
 	}
-	if ((rest = calloc((size_t)argc + 1, sizeof(*rest))) == NULL)
-		return EXIT_REFUSED;
-	if ((rc = cmd_config(&cfg, argc, argv, rest, &nrest)) != 0)
-		goto out_rest;
-	if (nrest > 0) {
-		fprintf(stderr, "tongbao demo: unknown argument '%s'\n",
-		    rest[0]);
-		rc = EXIT_USAGE;
+	if ((rc = cmd_begin(&cfg, argc, argv, &rest, &nrest)) != 0)
+		return rc;
+	if ((rc = cmd_no_args("demo", rest, nrest)) != 0)
 		goto out_cfg;
-	}
 	pw = getenv("TONGBAO_DEMO_PASSWORD");
 	if (pw == NULL || pw[0] == '\0')
 		pw = DEMO_PASSWORD_DEFAULT;
@@ -387,8 +381,6 @@ out_store:
 	demo_free(ag, n);
 	store_close(st);
 out_cfg:
-	config_cleanup(&cfg);
-out_rest:
-	free(rest);
+	cmd_end(&cfg, rest);
 	return rc;
 }

@@ -41,6 +41,9 @@ int	api_agencies_create(struct http_req *req);
 int	api_agencies_update(struct http_req *req);
 int	api_agencies_get(struct http_req *req);
 int	api_agencies_list(struct http_req *req);
+/* GET /api/v1/agencies/directory: every active agency's code, names,
+ * type and superior, for any signed-in person (P12). */
+int	api_agencies_directory(struct http_req *req);
 int	api_users_create(struct http_req *req);
 int	api_users_update(struct http_req *req);
 int	api_users_get(struct http_req *req);
@@ -84,5 +87,9 @@ int	api_evidence_get(struct http_req *req);
 int	api_evidence_content(struct http_req *req);
 int	api_evidence_custody(struct http_req *req);
 int	api_evidence_malware(struct http_req *req);
+
+/* api_stats.c: GET /api/v1/stats/city, the city's figures (issue 7);
+ * DoIT reads the city, anyone else their own scope. */
+int	api_stats_city(struct http_req *req);
 
 #endif

@@ -21,15 +21,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
 #include <xlsxwriter.h>
 
 #include "api/auth.h"
 #include "api/closure.h"
+#include "api/idempotency.h"
 #include "api/incident.h"
 #include "domain/access.h"
 #include "domain/closure.h"
 #include "domain/domain.h"
+#include "util/csv.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -38,18 +39,8 @@
 #define LIST_LIMIT_MAX		500
 /* A due date: a date, or RFC 3339 with up to 9 fraction digits. */
 #define DUE_TEXT_MAX		40
-/* The UTF-8 byte order mark: Excel reads a CSV as UTF-8 only with it. */
-#define CSV_BOM			"\xef\xbb\xbf"
-/* An Idempotency-Key: a UUID is 36 characters. */
-#define IDEM_KEY_MAX		255
 
 /* --- helpers (closure.h) -------------------------------------------- */
-
-const char *
-closure_msg(const struct http_req *req, const char *zh, const char *en)
-{
-	return req->lang != NULL && strcmp(req->lang, "en") == 0 ? en : zh;
-}
 
 json_t *
 closure_time_json(int64_t t)
@@ -108,41 +99,6 @@ closure_scope(const struct http_req *req, struct store_scope *sc)
 	sc->supervised = auth_has_role(req, ROLE_SUPERIOR_VIEWER);
 }
 
-int
-closure_idem_header(struct http_req *req, struct closure_idem *k)
-{
-	crypto_generichash_state	 st;
-	unsigned char			 d[32];
-	const char			*h;
-	size_t				 i, n;
-
-	memset(k, 0, sizeof(*k));
-	if ((h = http_header(req, "Idempotency-Key")) == NULL)
-		return 0;
-	n = strlen(h);
-	for (i = 0; i < n; i++)
-		if (h[i] < 0x21 || h[i] > 0x7e)
-			break;
-	if (n == 0 || n > IDEM_KEY_MAX || i < n) {
-		http_reply_error(req, "bad_request", "Idempotency-Key",
-		    closure_msg(req, "Idempotency-Key 須為 1 至 255 個可見 "
-		    "ASCII 字元", "Idempotency-Key must be 1 to 255 visible "
-		    "ASCII characters"));
-		return -1;
-	}
-	k->key = h;
-	crypto_generichash_init(&st, NULL, 0, sizeof(d));
-	crypto_generichash_update(&st, (const unsigned char *)req->method,
-	    strlen(req->method) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)req->path,
-	    strlen(req->path) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)buf_str(
-	    &req->body), req->body.len);
-	crypto_generichash_final(&st, d, sizeof(d));
-	sodium_bin2hex(k->hash, sizeof(k->hash), d, sizeof(d));
-	return 0;
-}
-
 void
 closure_reply_text(struct http_req *req, int status, const char *text,
     const char *location, int64_t version)
@@ -157,57 +113,6 @@ closure_reply_text(struct http_req *req, int status, const char *text,
 	if (version > 0 && tb_snprintf(etag, sizeof(etag), "\"%lld\"",
 	    (long long)version) == TB_OK)
 		http_reply_header(req, "ETag", etag);
-}
-
-int
-closure_idem_replay(struct http_req *req, struct store_conn *c,
-    const struct closure_idem *k, int *done)
-{
-	char	 hash[65];
-	char	*location = NULL, *response = NULL;
-	int64_t	 status;
-	int	 rc;
-
-	*done = 0;
-	if (k->key == NULL)
-		return TB_OK;
-	rc = store_idem_find(c, req->who->user_id, k->key, hash, &status,
-	    &location, &response);
-	if (rc == TB_ENOTFOUND)
-		return TB_OK;
-	if (rc != TB_OK)
-		return rc;
-	*done = 1;
-	if (strcmp(hash, k->hash) != 0)
-		http_reply_error(req, "idempotency_key_reused",
-		    "Idempotency-Key", NULL);
-	else {
-		closure_reply_text(req, (int)status, response, location, 0);
-		http_reply_header(req, "Idempotent-Replayed", "true");
-	}
-	free(location);
-	free(response);
-	return TB_OK;
-}
-
-int
-closure_idem_record(struct http_req *req, struct store_conn *c,
-    const struct closure_idem *k, int status, const char *location,
-    const char *text, int64_t now)
-{
-	struct store_idem	 r;
-
-	if (k->key == NULL)
-		return TB_OK;
-	memset(&r, 0, sizeof(r));
-	r.caller = req->who->user_id;
-	r.key = k->key;
-	r.request_hash = k->hash;
-	r.status = status;
-	r.location = location;
-	r.response = text;
-	r.created_at = now;
-	return store_idem_insert(c, &r);
 }
 
 /* A field of body that is present and not null, or NULL. */
@@ -524,7 +429,7 @@ api_improvements_create(struct http_req *req)
 {
 	struct store_improvement	 m;
 	struct incident_view		 v;
-	struct closure_idem		 k;
+	struct idem			 k;
 	struct store_conn		*c = NULL;
 	struct tbtime_date		 due;
 	enum improvement_term		 term;
@@ -535,17 +440,17 @@ api_improvements_create(struct http_req *req)
 	size_t				 n = 0;
 	int64_t				 id = closure_param_id(req, "id");
 	int64_t				 now = tb_now_us();
-	int				 rc, actable, done;
+	int				 rc, actable;
 
 	memset(&v, 0, sizeof(v));
-	if (closure_idem_header(req, &k) != 0)
+	if (idem_begin(req, NULL, &k) != 0)
 		return 0;
 	if (http_json_body(req, imp_create_fields, NELEM(imp_create_fields),
 	    &body) != TB_OK)
 		return 0;
 	if (improvement_term_from_name(member_str(body, "term"), &term) !=
 	    TB_OK) {
-		http_reply_error(req, "invalid_field", "term", closure_msg(req,
+		http_reply_error(req, "invalid_field", "term", http_msg(req,
 		    "期程須為 short、medium 或 long",
 		    "term must be short, medium or long"));
 		goto out;
@@ -553,7 +458,7 @@ api_improvements_create(struct http_req *req)
 	if (due_parse(member_str(body, "due_at"), &due) != TB_OK ||
 	    tbtime_format_date(&due, due_on, sizeof(due_on)) != TB_OK) {
 		http_reply_error(req, "invalid_field", "due_at",
-		    closure_msg(req, "完成日須為日期（YYYY-MM-DD）或含時區的"
+		    http_msg(req, "完成日須為日期（YYYY-MM-DD）或含時區的"
 		    "時間",
 		    "due_at must be a date (YYYY-MM-DD) or an RFC 3339 time"));
 		goto out;
@@ -562,7 +467,7 @@ api_improvements_create(struct http_req *req)
 	if ((rc = store_write(req->app->store, &c)) != TB_OK ||
 	    (rc = store_tx_begin(c)) != TB_OK)
 		goto fail;
-	if ((rc = closure_idem_replay(req, c, &k, &done)) != TB_OK || done)
+	if (idem_replay(req, c, &k) != 0)
 		goto fail;
 	if ((rc = closure_incident_load(req, c, id, &v, &actable)) != TB_OK)
 		goto fail;
@@ -575,7 +480,7 @@ api_improvements_create(struct http_req *req)
 		goto fail;
 	if (n >= CLOSURE_ACTIONS_MAX) {
 		store_tx_rollback(c);
-		http_reply_error(req, "conflict", NULL, closure_msg(req,
+		http_reply_error(req, "conflict", NULL, http_msg(req,
 		    "此事件的改善措施已達上限",
 		    "This incident has reached its limit of actions"));
 		goto out;
@@ -618,7 +523,7 @@ api_improvements_create(struct http_req *req)
 	tb_snprintf(location, sizeof(location),
 	    "/api/v1/incidents/%lld/improvements/%lld", (long long)id,
 	    (long long)m.id);
-	if ((rc = closure_idem_record(req, c, &k, 201, location, text, now))
+	if ((rc = idem_record(req, c, &k, 201, location, text, now))
 	    != TB_OK || (rc = store_tx_commit(c)) != TB_OK)
 		goto fail;
 	closure_reply_text(req, 201, text, location, m.version);
@@ -709,7 +614,7 @@ api_improvements_update(struct http_req *req)
 	    TB_OK) {
 		store_tx_rollback(c);
 		http_reply_error(req, "invalid_field", "status",
-		    closure_msg(req, "狀態須為 open、in_progress 或 done",
+		    http_msg(req, "狀態須為 open、in_progress 或 done",
 		    "status must be open, in_progress or done"));
 		goto out;
 	}
@@ -720,7 +625,7 @@ api_improvements_update(struct http_req *req)
 	if (done_at != TBTIME_NONE && (st != IMPROVEMENT_DONE ||
 	    done_at > now)) {
 		store_tx_rollback(c);
-		http_reply_error(req, "invalid_field", "done_at", closure_msg(
+		http_reply_error(req, "invalid_field", "done_at", http_msg(
 		    req, "完成時間僅用於已完成（done）的措施，且不可晚於現在",
 		    "done_at is for a done action and not in the future"));
 		goto out;
@@ -1136,32 +1041,6 @@ export_rows(struct http_req *req, json_t **items)
 	return 0;
 }
 
-/*
- * Appends one CSV cell (RFC 4180): quoted when it holds a comma, quote or
- * line break, quotes doubled; a cell Excel would take for a formula
- * (starting = + - @, tab or CR) gets a leading apostrophe (OWASP, CSV
- * injection).
- */
-static int
-csv_cell(struct buf *b, const char *s, int first)
-{
-	int	 rc = TB_OK;
-
-	if (!first)
-		rc = buf_add(b, ",", 1);
-	if (rc == TB_OK && s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL)
-		rc = buf_add(b, "'", 1);
-	if (rc != TB_OK)
-		return rc;
-	if (strpbrk(s, ",\"\r\n") == NULL)
-		return buf_adds(b, s);
-	if ((rc = buf_add(b, "\"", 1)) != TB_OK)
-		return rc;
-	for (; *s != '\0' && rc == TB_OK; s++)
-		rc = *s == '"' ? buf_add(b, "\"\"", 2) : buf_add(b, s, 1);
-	return rc == TB_OK ? buf_add(b, "\"", 1) : rc;
-}
-
 /* Sets Content-Disposition to an attachment named tongbao-improvements-
  * DATE.ext, and Cache-Control. */
 static void
@@ -1182,25 +1061,25 @@ api_improvements_csv(struct http_req *req)
 {
 	struct buf	 b;
 	json_t		*items, *item;
-	char		 num[32];
+	const char	*cell[NELEM(export_cols)];
+	char		 num[NELEM(export_cols)][32];
 	size_t		 i, col;
 	int		 rc;
 
 	if (export_rows(req, &items) != 0)
 		return 0;
+	for (col = 0; col < NELEM(export_cols); col++)
+		cell[col] = http_msg(req, export_cols[col].zh,
+		    export_cols[col].en);
 	buf_init(&b, CLOSURE_CSV_MAX);
-	rc = buf_adds(&b, CSV_BOM);
-	for (col = 0; rc == TB_OK && col < NELEM(export_cols); col++)
-		rc = csv_cell(&b, closure_msg(req, export_cols[col].zh,
-		    export_cols[col].en), col == 0);
-	if (rc == TB_OK)
-		rc = buf_add(&b, "\r\n", 2);
+	if ((rc = buf_adds(&b, CSV_BOM)) == TB_OK)
+		rc = csv_write_row(&b, cell, NELEM(export_cols));
 	json_array_foreach(items, i, item) {
-		for (col = 0; rc == TB_OK && col < NELEM(export_cols); col++)
-			rc = csv_cell(&b, export_cell(item, col, num,
-			    sizeof(num)), col == 0);
+		for (col = 0; col < NELEM(export_cols); col++)
+			cell[col] = export_cell(item, col, num[col],
+			    sizeof(num[col]));
 		if (rc == TB_OK)
-			rc = buf_add(&b, "\r\n", 2);
+			rc = csv_write_row(&b, cell, NELEM(export_cols));
 		if (rc != TB_OK)
 			break;
 	}
@@ -1239,7 +1118,7 @@ xlsx_write(struct http_req *req, json_t *items, const char *path,
 	opt.tmpdir = tmpdir;
 	if ((wb = workbook_new_opt(path, &opt)) == NULL)
 		return TB_EIO;
-	ws = workbook_add_worksheet(wb, closure_msg(req, "改善措施",
+	ws = workbook_add_worksheet(wb, http_msg(req, "改善措施",
 	    "improvements"));
 	bold = workbook_add_format(wb);
 	if (ws == NULL || bold == NULL) {
@@ -1253,7 +1132,7 @@ xlsx_write(struct http_req *req, json_t *items, const char *path,
 		    export_cols[col].width, NULL);
 		if (err == LXW_NO_ERROR)
 			err = worksheet_write_string(ws, 0, (lxw_col_t)col,
-			    closure_msg(req, export_cols[col].zh,
+			    http_msg(req, export_cols[col].zh,
 			    export_cols[col].en), bold);
 	}
 	json_array_foreach(items, i, item) {
@@ -1487,7 +1366,7 @@ doc_put(struct http_req *req, const struct doc_kind *k,
 	if ((t = member_time(body, "incident_time")) != TBTIME_NONE &&
 	    t > now) {
 		http_reply_error(req, "invalid_field", "incident_time",
-		    closure_msg(req, "時間不可晚於現在",
+		    http_msg(req, "時間不可晚於現在",
 		    "incident_time is in the future"));
 		goto out;
 	}
@@ -1528,7 +1407,7 @@ doc_put(struct http_req *req, const struct doc_kind *k,
 	if (have > 0 && want == 0) {
 		store_tx_rollback(c);
 		http_reply_error(req, "missing_field", "version",
-		    closure_msg(req, "更新時須附上所依據的版本（version）",
+		    http_msg(req, "更新時須附上所依據的版本（version）",
 		    "An update carries the version it was based on"));
 		goto out;
 	}
@@ -1684,17 +1563,17 @@ check_root_cause(struct http_req *req, struct store_conn *c, json_t *body,
 	if (rc == TB_OK)
 		return 0;
 	if (strcmp(reason, "investigator_invalid") == 0)
-		http_reply_error(req, "invalid_field", field, closure_msg(req,
+		http_reply_error(req, "invalid_field", field, http_msg(req,
 		    "調查者須為 vendor（廠商）或 expert（外部專家）"
 		    "（第二十八點）",
 		    "investigator must be vendor or expert (P28)"));
 	else if (strcmp(reason, "malware_analysis_missing") == 0)
-		http_reply_error(req, "missing_field", field, closure_msg(req,
+		http_reply_error(req, "missing_field", field, http_msg(req,
 		    "發現惡意程式時，根因分析須含惡意程式分析（第二十八點）",
 		    "Malware was found: the root cause needs a malware "
 		    "analysis (P28)"));
 	else
-		http_reply_error(req, "missing_field", field, closure_msg(req,
+		http_reply_error(req, "missing_field", field, http_msg(req,
 		    "根因分析須載明調查者及日誌分析（第二十八點）",
 		    "The root cause names its investigator and its log "
 		    "analysis (P28)"));
@@ -1751,7 +1630,7 @@ check_plan(struct http_req *req, struct store_conn *c, json_t *body,
 		if (!dup && closure_recipient_valid(json_string_value(x)))
 			continue;
 		http_reply_error(req, "invalid_field", "submitted_to",
-		    closure_msg(req, "呈送對象須為 superior、supervisor 或 "
+		    http_msg(req, "呈送對象須為 superior、supervisor 或 "
 		    "doit，且不重複", "submitted_to lists superior, "
 		    "supervisor or doit, each once"));
 		return -1;

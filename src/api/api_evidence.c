@@ -33,6 +33,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/evidence.h"
+#include "api/idempotency.h"
 #include "config.h"
 #include "domain/domain.h"
 #include "domain/evidence.h"
@@ -91,7 +92,7 @@ not_future(struct http_req *req, int64_t t, int64_t now, const char *field)
 {
 	if (t <= now + EVIDENCE_CLOCK_SKEW_US)
 		return 0;
-	http_reply_error(req, "invalid_field", field, evid_msg(req,
+	http_reply_error(req, "invalid_field", field, http_msg(req,
 	    "時間不可晚於現在", "The time cannot be in the future"));
 	return -1;
 }
@@ -261,7 +262,7 @@ api_preservation_create(struct http_req *req)
 	struct store_conn		*c = NULL;
 	struct store_preservation	 p;
 	struct pres_sys			 ps;
-	struct evid_idem		 k;
+	struct idem			 k;
 	json_t				*body, *v, *after = NULL;
 	char				 agency[EVID_CODE_SIZE], loc[128];
 	char				 idstr[24];
@@ -274,7 +275,7 @@ api_preservation_create(struct http_req *req)
 	memset(&p, 0, sizeof(p));
 	if (http_json_body(req, fields, 4, &body) != TB_OK)
 		return 0;
-	if (evid_idem_begin(req, NULL, &k) != 0)
+	if (idem_begin(req, NULL, &k) != 0)
 		goto out;
 	if ((rc = store_write(req->app->store, &c)) != TB_OK ||
 	    (rc = store_tx_begin(c)) != TB_OK) {
@@ -283,7 +284,7 @@ api_preservation_create(struct http_req *req)
 	}
 	/* Scope before content: 404 to whoever may not act here. */
 	if (incident_scope(req, c, 1, &incident, agency) != 0 ||
-	    evid_idem_replay(req, c, &k) != 0)
+	    idem_replay(req, c, &k) != 0)
 		goto out;
 	if ((v = evid_member(body, "path")) != NULL &&
 	    evpath_from_name(json_string_value(v), &path) != TB_OK) {
@@ -305,7 +306,7 @@ api_preservation_create(struct http_req *req)
 		}
 		if (!ps.found || strcmp(ps.agency, agency) != 0) {
 			http_reply_error(req, "invalid_field", "system_id",
-			    evid_msg(req, "不是此事件機關登錄的核心系統",
+			    http_msg(req, "不是此事件機關登錄的核心系統",
 			    "Not a core system registered by the incident's "
 			    "agency"));
 			goto out;
@@ -321,7 +322,7 @@ api_preservation_create(struct http_req *req)
 		path = evpath_suggest(sb, json_is_true(evid_member(body,
 		    "standby_hit")));
 	} else if (ps.found && !evpath_fits(path, sb)) {
-		http_reply_error(req, "rule_violation", "path", evid_msg(req,
+		http_reply_error(req, "rule_violation", "path", http_msg(req,
 		    "此系統登錄為無備援系統，不能採用備援系統的保存程序（P25）",
 		    "The system is registered without a standby; a standby "
 		    "path does not fit it (P25)"));
@@ -337,7 +338,7 @@ api_preservation_create(struct http_req *req)
 	if ((rc = store_preservation_insert(c, &p)) != TB_OK) {
 		if (rc == TB_ECONFLICT)
 			http_reply_error(req, "conflict", "system",
-			    evid_msg(req, "此系統已採用這個保存程序",
+			    http_msg(req, "此系統已採用這個保存程序",
 			    "This system already follows this path"));
 		else
 			http_reply_tb_err(req, rc, NULL);
@@ -352,7 +353,7 @@ api_preservation_create(struct http_req *req)
 	    (long long)incident, idstr);
 	if ((rc = auth_audit(req, c, "preservation.create", "preservation",
 	    idstr, agency, NULL, after)) != TB_OK ||
-	    (rc = evid_idem_record(req, c, &k, 201, loc, after)) != TB_OK ||
+	    (rc = idem_record_json(req, c, &k, 201, loc, after)) != TB_OK ||
 	    (rc = store_tx_commit(c)) != TB_OK) {
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
@@ -486,7 +487,7 @@ api_preservation_step(struct http_req *req)
 	};
 	struct store_conn		*c = NULL;
 	struct store_preservation_step	 st;
-	struct evid_idem		 k;
+	struct idem			 k;
 	json_t				*body, *before = NULL, *after = NULL;
 	const char			*name;
 	char				 agency[EVID_CODE_SIZE], loc[128];
@@ -501,7 +502,7 @@ api_preservation_step(struct http_req *req)
 	name = json_string_value(evid_member(body, "step"));
 	memset(&st, 0, sizeof(st));
 	st.at = body_time(body, "at", now);
-	if (evid_idem_begin(req, NULL, &k) != 0)
+	if (idem_begin(req, NULL, &k) != 0)
 		goto out;
 	if ((rc = store_write(req->app->store, &c)) != TB_OK ||
 	    (rc = store_tx_begin(c)) != TB_OK) {
@@ -509,7 +510,7 @@ api_preservation_step(struct http_req *req)
 		goto out;
 	}
 	if (pres_find(req, c, 1, &before, agency) != 0 ||
-	    evid_idem_replay(req, c, &k) != 0)
+	    idem_replay(req, c, &k) != 0)
 		goto out;
 	if (evstep_from_name(name, &step) != TB_OK) {
 		http_reply_error(req, "invalid_field", "step", NULL);
@@ -520,7 +521,7 @@ api_preservation_step(struct http_req *req)
 	if (evpath_from_name(json_string_value(json_object_get(before,
 	    "path")), &path) != TB_OK ||
 	    evpath_stage_of(path, step, &stage) != TB_OK) {
-		http_reply_error(req, "invalid_field", "step", evid_msg(req,
+		http_reply_error(req, "invalid_field", "step", http_msg(req,
 		    "此保存程序沒有這個步驟",
 		    "This path has no such step"));
 		goto out;
@@ -533,7 +534,7 @@ api_preservation_step(struct http_req *req)
 	st.recorded_at = now;
 	if ((rc = store_preservation_step_insert(c, &st)) != TB_OK) {
 		if (rc == TB_ECONFLICT)
-			http_reply_error(req, "conflict", "step", evid_msg(req,
+			http_reply_error(req, "conflict", "step", http_msg(req,
 			    "這個步驟已記錄完成", "This step is already "
 			    "recorded as done"));
 		else
@@ -549,7 +550,7 @@ api_preservation_step(struct http_req *req)
 	    (long long)inc, idstr);
 	if ((rc = auth_audit(req, c, "preservation.step", "preservation",
 	    idstr, agency, before, after)) != TB_OK ||
-	    (rc = evid_idem_record(req, c, &k, 201, loc, after)) != TB_OK ||
+	    (rc = idem_record_json(req, c, &k, 201, loc, after)) != TB_OK ||
 	    (rc = store_tx_commit(c)) != TB_OK) {
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
@@ -944,7 +945,7 @@ upload_name(struct http_req *req, char out[HTTP_QUERY_MAX + 1])
 	}
 	/* Too long to decode here, a NUL or bytes that are no text. */
 	if (rc != TB_OK) {
-		http_reply_error(req, "invalid_field", "name", evid_msg(req,
+		http_reply_error(req, "invalid_field", "name", http_msg(req,
 		    "檔名過長或含有不允許的字元",
 		    "The file name is too long or holds characters that are "
 		    "not allowed"));
@@ -997,7 +998,7 @@ api_evidence_upload(struct http_req *req)
 	struct store_conn	*c = NULL;
 	struct store_evidence	 e;
 	struct store_custody	 first;
-	struct evid_idem	 k;
+	struct idem		 k;
 	json_t			*after = NULL, *extra = NULL;
 	char			 name[HTTP_QUERY_MAX + 1];
 	char			 what[HTTP_QUERY_MAX + 1];
@@ -1029,7 +1030,7 @@ api_evidence_upload(struct http_req *req)
 		return http_reply_error(req, "invalid_field", "what", NULL);
 	/* A repeat is the same file under the same name and description. */
 	if (tb_snprintf(ikey, sizeof(ikey), "%s\n%s\n%d\n%s", name, what,
-	    malware, u->sha256) != TB_OK || evid_idem_begin(req, ikey, &k) != 0)
+	    malware, u->sha256) != TB_OK || idem_begin(req, ikey, &k) != 0)
 		return req->resp != NULL ? 0 : http_reply_error(req,
 		    "internal", NULL, NULL);
 	if (object_path(req, u->sha256, dest, sizeof(dest)) != TB_OK ||
@@ -1072,12 +1073,12 @@ api_evidence_upload(struct http_req *req)
 		goto out;
 	}
 	/* A repeat keeps nothing new: the file is dropped with the request. */
-	if (evid_idem_replay(req, c, &k) != 0)
+	if (idem_replay(req, c, &k) != 0)
 		goto out;
 	tb_snprintf(loc, sizeof(loc), "/api/v1/evidence/%lld",
 	    (long long)e.id);
 	if ((rc = ev_insert(req, c, &e, agency, &first, extra, &after)) !=
-	    TB_OK || (rc = evid_idem_record(req, c, &k, 201, loc, after)) !=
+	    TB_OK || (rc = idem_record_json(req, c, &k, 201, loc, after)) !=
 	    TB_OK) {
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
@@ -1123,7 +1124,7 @@ api_evidence_items_create(struct http_req *req)
 	struct store_conn	*c = NULL;
 	struct store_evidence	 e;
 	struct store_custody	 first;
-	struct evid_idem	 k;
+	struct idem		 k;
 	json_t			*body, *after = NULL, *v;
 	enum evname_fault	 f;
 	char			 agency[EVID_CODE_SIZE], sha[65], loc[64];
@@ -1132,7 +1133,7 @@ api_evidence_items_create(struct http_req *req)
 
 	if (http_json_body(req, fields, 8, &body) != TB_OK)
 		return 0;
-	if (evid_idem_begin(req, NULL, &k) != 0)
+	if (idem_begin(req, NULL, &k) != 0)
 		goto out;
 	if ((rc = store_write(req->app->store, &c)) != TB_OK ||
 	    (rc = store_tx_begin(c)) != TB_OK) {
@@ -1141,13 +1142,13 @@ api_evidence_items_create(struct http_req *req)
 	}
 	/* Scope before content: 404 to whoever may not act here. */
 	if (incident_scope(req, c, 1, &incident, agency) != 0 ||
-	    evid_idem_replay(req, c, &k) != 0)
+	    idem_replay(req, c, &k) != 0)
 		goto out;
 	memset(&e, 0, sizeof(e));
 	e.collected_at = body_time(body, "collected_at", now);
 	if (evidence_sha256_normalise(json_string_value(evid_member(body,
 	    "sha256")), sha) != TB_OK) {
-		http_reply_error(req, "invalid_field", "sha256", evid_msg(req,
+		http_reply_error(req, "invalid_field", "sha256", http_msg(req,
 		    "SHA-256 須為 64 位十六進位數字",
 		    "A SHA-256 is 64 hexadecimal digits"));
 		goto out;
@@ -1189,7 +1190,7 @@ api_evidence_items_create(struct http_req *req)
 	    (long long)e.id);
 	if ((rc = ev_insert(req, c, &e, agency, &first, NULL, &after)) !=
 	    TB_OK ||
-	    (rc = evid_idem_record(req, c, &k, 201, loc, after)) != TB_OK ||
+	    (rc = idem_record_json(req, c, &k, 201, loc, after)) != TB_OK ||
 	    (rc = store_tx_commit(c)) != TB_OK) {
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
@@ -1356,7 +1357,7 @@ api_evidence_content(struct http_req *req)
 		return 0;
 	id = json_integer_value(json_object_get(ec.json, "id"));
 	if (!ec.stored) {
-		http_reply_error(req, "not_found", NULL, evid_msg(req,
+		http_reply_error(req, "not_found", NULL, http_msg(req,
 		    "此跡證保存在系統外，沒有檔案可下載",
 		    "This item is held elsewhere; there is no file here"));
 		goto out;
@@ -1440,7 +1441,7 @@ api_evidence_custody(struct http_req *req)
 	struct chain		 ch;
 	struct store_custody	 k;
 	struct evcustody_entry	 next;
-	struct evid_idem	 ik;
+	struct idem		 ik;
 	json_t			*body, *after = NULL, *entry;
 	const char		*holder;
 	char			 idstr[24], loc[64];
@@ -1451,7 +1452,7 @@ api_evidence_custody(struct http_req *req)
 	memset(&ch, 0, sizeof(ch));
 	if (http_json_body(req, fields, 4, &body) != TB_OK)
 		return 0;
-	if (evid_idem_begin(req, NULL, &ik) != 0)
+	if (idem_begin(req, NULL, &ik) != 0)
 		goto out;
 	if ((rc = store_write(req->app->store, &c)) != TB_OK ||
 	    (rc = store_tx_begin(c)) != TB_OK) {
@@ -1459,7 +1460,7 @@ api_evidence_custody(struct http_req *req)
 		goto out;
 	}
 	if (ev_find(req, c, 1, 0, &ec) != 0 ||
-	    evid_idem_replay(req, c, &ik) != 0)
+	    idem_replay(req, c, &ik) != 0)
 		goto out;
 	id = json_integer_value(json_object_get(ec.json, "id"));
 	if ((rc = chain_load(c, id, &ch)) != TB_OK) {
@@ -1480,17 +1481,17 @@ api_evidence_custody(struct http_req *req)
 		not_future(req, next.at, now, "at");
 		goto out;
 	case EVCUSTODY_F_BEFORE_LAST:
-		http_reply_error(req, "conflict", "at", evid_msg(req,
+		http_reply_error(req, "conflict", "at", http_msg(req,
 		    "交接時間不可早於上一次交接",
 		    "A hand-over cannot precede the one before it"));
 		goto out;
 	case EVCUSTODY_F_NOT_HOLDER:
-		http_reply_error(req, "conflict", "from", evid_msg(req,
+		http_reply_error(req, "conflict", "from", http_msg(req,
 		    "交出者必須是目前的保管者",
 		    "Only the current holder can hand it over"));
 		goto out;
 	case EVCUSTODY_F_SAME_PARTY:
-		http_reply_error(req, "invalid_field", "to", evid_msg(req,
+		http_reply_error(req, "invalid_field", "to", http_msg(req,
 		    "接收者不可與交出者相同",
 		    "It cannot be handed to its holder"));
 		goto out;
@@ -1518,7 +1519,7 @@ api_evidence_custody(struct http_req *req)
 	tb_snprintf(loc, sizeof(loc), "/api/v1/evidence/%s", idstr);
 	if ((rc = auth_audit(req, c, "evidence.custody", "evidence", idstr,
 	    ec.agency, NULL, entry)) != TB_OK ||
-	    (rc = evid_idem_record(req, c, &ik, 201, loc, after)) != TB_OK ||
+	    (rc = idem_record_json(req, c, &ik, 201, loc, after)) != TB_OK ||
 	    (rc = store_tx_commit(c)) != TB_OK) {
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
@@ -1546,7 +1547,7 @@ api_evidence_malware(struct http_req *req)
 	};
 	struct store_conn	*c = NULL;
 	struct ev_copy		 ec;
-	struct evid_idem	 k;
+	struct idem		 k;
 	json_t			*body, *after = NULL;
 	const char		*ref;
 	char			 idstr[24];
@@ -1558,7 +1559,7 @@ api_evidence_malware(struct http_req *req)
 		return 0;
 	ref = json_string_value(evid_member(body, "reference"));
 	at = body_time(body, "submitted_at", 0);
-	if (evid_idem_begin(req, NULL, &k) != 0)
+	if (idem_begin(req, NULL, &k) != 0)
 		goto out;
 	if ((rc = store_write(req->app->store, &c)) != TB_OK ||
 	    (rc = store_tx_begin(c)) != TB_OK) {
@@ -1566,7 +1567,7 @@ api_evidence_malware(struct http_req *req)
 		goto out;
 	}
 	if (ev_find(req, c, 1, 0, &ec) != 0 ||
-	    evid_idem_replay(req, c, &k) != 0)
+	    idem_replay(req, c, &k) != 0)
 		goto out;
 	/* A submission is its time and VirusCheck's reference, together. */
 	if ((ref != NULL) != (at != 0)) {
@@ -1579,7 +1580,7 @@ api_evidence_malware(struct http_req *req)
 	/* A submission once recorded is not rewritten. */
 	if (ref != NULL && ec.vc_reference[0] != '\0' &&
 	    strcmp(ec.vc_reference, ref) != 0) {
-		http_reply_error(req, "conflict", "reference", evid_msg(req,
+		http_reply_error(req, "conflict", "reference", http_msg(req,
 		    "此跡證已記錄另一個 VirusCheck 送檢編號",
 		    "Another VirusCheck submission is already recorded"));
 		goto out;
@@ -1593,7 +1594,7 @@ api_evidence_malware(struct http_req *req)
 	evid_id_text(id, idstr, sizeof(idstr));
 	if ((rc = auth_audit(req, c, "evidence.malware", "evidence", idstr,
 	    ec.agency, ec.json, after)) != TB_OK ||
-	    (rc = evid_idem_record(req, c, &k, 200, NULL, after)) != TB_OK ||
+	    (rc = idem_record_json(req, c, &k, 200, NULL, after)) != TB_OK ||
 	    (rc = store_tx_commit(c)) != TB_OK) {
 		http_reply_tb_err(req, rc, NULL);
 		goto out;

@@ -17,10 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "api/auth.h"
 #include "api/closure.h"
+#include "api/idempotency.h"
 #include "api/incident.h"
 #include "domain/access.h"
 #include "notify/notify.h"
@@ -42,8 +41,7 @@ static int
 reply_msg(struct http_req *req, const char *code, const char *field,
     const char *zh, const char *en)
 {
-	return http_reply_error(req, code, field,
-	    strcmp(req->lang, "en") == 0 ? en : zh);
+	return http_reply_error(req, code, field, http_msg(req, zh, en));
 }
 
 /* A time as the API shows it, or null. */
@@ -474,129 +472,6 @@ incident_scope(const struct http_req *req, struct store_scope *sc)
 	sc->notified = auth_has_role(req, ROLE_CONTACT_WINDOW);
 }
 
-/* --- idempotency (CONVENTIONS: POST with Idempotency-Key) ------------- */
-
-struct idem {
-	const char	*key;		/* NULL: no header */
-	char		 hash[65];
-};
-
-/*
- * Reads the Idempotency-Key header into k and hashes the request (method,
- * path and body bytes).  Returns 0, or -1 after replying 400 to a key
- * that is empty, too long or not visible ASCII.
- */
-static int
-idem_header(struct http_req *req, struct idem *k)
-{
-	crypto_generichash_state	 st;
-	unsigned char			 d[32];
-	const char			*h;
-	size_t				 i, n;
-
-	memset(k, 0, sizeof(*k));
-	if ((h = http_header(req, "Idempotency-Key")) == NULL)
-		return 0;
-	n = strlen(h);
-	for (i = 0; i < n; i++)
-		if (h[i] < 0x21 || h[i] > 0x7e)
-			break;
-	if (n == 0 || n > INCIDENT_IDEM_KEY_MAX || i < n) {
-		reply_msg(req, "bad_request", "Idempotency-Key",
-		    "Idempotency-Key 須為 1 至 255 個可見 ASCII 字元",
-		    "Idempotency-Key must be 1 to 255 visible ASCII "
-		    "characters");
-		return -1;
-	}
-	k->key = h;
-	crypto_generichash_init(&st, NULL, 0, sizeof(d));
-	crypto_generichash_update(&st, (const unsigned char *)req->method,
-	    strlen(req->method) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)req->path,
-	    strlen(req->path) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)buf_str(
-	    &req->body), req->body.len);
-	crypto_generichash_final(&st, d, sizeof(d));
-	sodium_bin2hex(k->hash, sizeof(k->hash), d, sizeof(d));
-	return 0;
-}
-
-/* Sends a JSON text as the answer, with the headers every answer about a
- * record carries. */
-static void
-reply_text(struct http_req *req, int status, const char *text,
-    const char *location, int64_t version)
-{
-	char	 etag[32];
-
-	http_reply_copy(req, status, "application/json; charset=utf-8",
-	    text, strlen(text));
-	http_reply_header(req, "Cache-Control", "no-store");
-	if (location != NULL)
-		http_reply_header(req, "Location", location);
-	if (version > 0 && tb_snprintf(etag, sizeof(etag), "\"%lld\"",
-	    (long long)version) == TB_OK)
-		http_reply_header(req, "ETag", etag);
-}
-
-/*
- * Inside the write transaction: when the caller used key k before, sets
- * *done and replies, with the first answer when the request is the same
- * and 422 idempotency_key_reused when it is not.  Nothing is changed
- * either way; the caller rolls back.
- */
-static int
-idem_replay(struct http_req *req, struct store_conn *c, const struct idem *k,
-    int *done)
-{
-	char	 hash[65];
-	char	*location = NULL, *response = NULL;
-	int64_t	 status;
-	int	 rc;
-
-	*done = 0;
-	if (k->key == NULL)
-		return TB_OK;
-	rc = store_idem_find(c, req->who->user_id, k->key, hash, &status,
-	    &location, &response);
-	if (rc == TB_ENOTFOUND)
-		return TB_OK;
-	if (rc != TB_OK)
-		return rc;
-	*done = 1;
-	if (strcmp(hash, k->hash) != 0)
-		reply_msg(req, "idempotency_key_reused", "Idempotency-Key",
-		    "此 Idempotency-Key 已用於另一個請求",
-		    "This Idempotency-Key was used for a different request");
-	else {
-		reply_text(req, (int)status, response, location, 0);
-		http_reply_header(req, "Idempotent-Replayed", "true");
-	}
-	free(location);
-	free(response);
-	return TB_OK;
-}
-
-/* Records the answer under key k in the transaction of the change. */
-static int
-idem_record(struct http_req *req, struct store_conn *c, const struct idem *k,
-    int status, const char *location, const char *text, int64_t now)
-{
-	struct store_idem	 r;
-
-	if (k->key == NULL)
-		return TB_OK;
-	memset(&r, 0, sizeof(r));
-	r.caller = req->who->user_id;
-	r.key = k->key;
-	r.request_hash = k->hash;
-	r.status = status;
-	r.location = location;
-	r.response = text;
-	r.created_at = now;
-	return store_idem_insert(c, &r);
-}
-
 /* --- input checks shared by incidents and events --------------------- */
 
 /*
@@ -960,9 +835,9 @@ api_incidents_create(struct http_req *req)
 	const char			*sym[64];
 	size_t				 nob = 0, naff, nsym = 0, i;
 	int64_t				 now = tb_now_us();
-	int				 rc, done;
+	int				 rc;
 
-	if (idem_header(req, &k) != 0)
+	if (idem_begin(req, NULL, &k) != 0)
 		return 0;
 	if (http_json_body(req, create_fields, NELEM(create_fields), &body)
 	    != TB_OK)
@@ -1058,7 +933,7 @@ api_incidents_create(struct http_req *req)
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
 	}
-	if ((rc = idem_replay(req, c, &k, &done)) != TB_OK || done)
+	if (idem_replay(req, c, &k) != 0)
 		goto fail;
 	if ((rc = store_incident_insert(c, &in, aff, naff)) != TB_OK ||
 	    (rc = obligations_store(c, in.id, in.agency, (int)in.exercise, ob,
@@ -1077,7 +952,7 @@ api_incidents_create(struct http_req *req)
 	if ((rc = idem_record(req, c, &k, 201, location, text, now)) !=
 	    TB_OK || (rc = store_tx_commit(c)) != TB_OK)
 		goto fail;
-	reply_text(req, 201, text, location, in.version);
+	closure_reply_text(req, 201, text, location, in.version);
 	goto out;
 fail:
 	store_tx_rollback(c);
@@ -1130,7 +1005,7 @@ api_incident_get(struct http_req *req)
 	out = incident_view_json(&v, ob, nob);
 	text = out != NULL ? json_dumps(out, JSON_COMPACT) : NULL;
 	if (text != NULL)
-		reply_text(req, 200, text, NULL, v.in.version);
+		closure_reply_text(req, 200, text, NULL, v.in.version);
 	else
 		http_reply_tb_err(req, TB_ENOMEM, NULL);
 	free(text);
@@ -1903,13 +1778,13 @@ api_incident_events_create(struct http_req *req)
 	size_t				 nob = 0;
 	int64_t				 id = param_id(req), now = tb_now_us();
 	int64_t				 version;
-	int				 rc, done, visible, actable, level;
+	int				 rc, visible, actable, level;
 
 	memset(&v, 0, sizeof(v));
 	memset(&x, 0, sizeof(x));
 	if (id == 0)
 		return http_reply_error(req, "not_found", NULL, NULL);
-	if (idem_header(req, &k) != 0)
+	if (idem_begin(req, NULL, &k) != 0)
 		return 0;
 	if (http_json_body(req, ev_any, NELEM(ev_any), &body) != TB_OK)
 		return 0;
@@ -1940,7 +1815,7 @@ api_incident_events_create(struct http_req *req)
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
 	}
-	if ((rc = idem_replay(req, c, &k, &done)) != TB_OK || done)
+	if (idem_replay(req, c, &k) != 0)
 		goto fail;
 	if ((rc = incident_view_load(c, id, &v)) != TB_OK ||
 	    (rc = incident_access(req, c, &v.in, &visible, &actable)) !=
@@ -2098,7 +1973,7 @@ api_incident_events_create(struct http_req *req)
 	if ((rc = idem_record(req, c, &k, 201, location, text, now)) !=
 	    TB_OK || (rc = store_tx_commit(c)) != TB_OK)
 		goto fail;
-	reply_text(req, 201, text, location, v.in.version);
+	closure_reply_text(req, 201, text, location, v.in.version);
 	goto out;
 fail:
 	store_tx_rollback(c);

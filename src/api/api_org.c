@@ -344,6 +344,11 @@ agency_values_bad(struct http_req *req, json_t *body, const char *code)
 		zh = "代碼限 1 至 32 個小寫英文字母、數字或連字號";
 		en = "A code is 1 to 32 lower-case letters, digits or "
 		    "hyphens, starting with a letter or digit";
+	} else if (code != NULL && strcmp(code, "directory") == 0) {
+		/* /api/v1/agencies/directory is the route of the list. */
+		field = "code";
+		zh = "此代碼保留給系統使用";
+		en = "This code is reserved";
 	} else if ((v = body_str(body, "type")) != NULL &&
 	    !roster_agency_type_valid(v)) {
 		field = "type";
@@ -722,6 +727,82 @@ api_agencies_list(struct http_req *req)
 	free(pg.recs);
 	return http_reply_json(req, 200, json_pack("{s:o, s:o}",
 	    "items", items, "next_cursor", o));
+}
+
+/*
+ * The directory (P12): a reporter names the agencies an incident affects,
+ * which are mostly outside their own subtree, so every signed-in person
+ * reads the code, names, type and superior of every active agency.  These
+ * are the city's public list of its bodies; nothing else of an agency
+ * (levels, contacts, people) is in it.
+ */
+struct directory_page {
+	json_t		*items;
+	int64_t		 limit;
+	char		 last[STORE_KEY_SIZE];
+	int		 more;
+	int		 err;
+};
+
+static int
+directory_add(void *arg, const struct store_agency_rec *a)
+{
+	struct directory_page	*pg = arg;
+	json_t			*e;
+
+	if ((int64_t)json_array_size(pg->items) >= pg->limit) {
+		pg->more = 1;
+		return 1;
+	}
+	e = json_pack("{s:s, s:s, s:s?, s:s, s:s?}", "code", a->code,
+	    "name", a->name, "name_en", nz(a->name_en), "type", a->type,
+	    "superior", nz(a->superior));
+	if (e == NULL || json_array_append_new(pg->items, e) != 0) {
+		pg->err = TB_ENOMEM;
+		return 1;
+	}
+	tb_strlcpy(pg->last, a->code, sizeof(pg->last));
+	return 0;
+}
+
+int
+api_agencies_directory(struct http_req *req)
+{
+	struct store_agency_filter f;
+	struct directory_page	 pg;
+	struct store_conn	*c;
+	char			 q[ORG_QUERY_MAX + 1];
+	char			 cursor[STORE_KEY_SIZE];
+	json_t			*next;
+	int			 rc;
+
+	memset(&f, 0, sizeof(f));
+	memset(&pg, 0, sizeof(pg));
+	if ((rc = http_query(req, "q", q, sizeof(q))) == TB_OK)
+		f.q = q;
+	else if (rc != TB_ENOTFOUND)
+		return http_reply_error(req, "invalid_query", "q", NULL);
+	if (org_page_query(req, &pg.limit, cursor, sizeof(cursor)))
+		return 0;
+	f.after = cursor[0] != '\0' ? cursor : NULL;
+	f.active_only = 1;
+	if ((pg.items = json_array()) == NULL)
+		return http_reply_tb_err(req, TB_ENOMEM, NULL);
+	if ((rc = store_read(req->app->store, &c)) != TB_OK) {
+		json_decref(pg.items);
+		return http_reply_tb_err(req, rc, NULL);
+	}
+	rc = store_agency_scan(c, &f, pg.limit + 1, directory_add, &pg);
+	store_release(c);
+	if (rc == TB_OK)
+		rc = pg.err;
+	if (rc != TB_OK) {
+		json_decref(pg.items);
+		return http_reply_tb_err(req, rc, NULL);
+	}
+	next = pg.more ? json_string(pg.last) : json_null();
+	return http_reply_json(req, 200, json_pack("{s:o, s:o}",
+	    "items", pg.items, "next_cursor", next));
 }
 
 /* --- people --------------------------------------------------------- */

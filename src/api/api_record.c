@@ -25,6 +25,7 @@
 
 #include "api/auth.h"
 #include "api/closure.h"
+#include "api/idempotency.h"
 #include "api/incident.h"
 #include "domain/access.h"
 #include "domain/closure.h"
@@ -814,7 +815,7 @@ api_signatures_create(struct http_req *req)
 {
 	struct incident_view	 v;
 	struct incident_facts	 f;
-	struct closure_idem	 k;
+	struct idem		 k;
 	struct store_signature	 g;
 	struct store_event	 se;
 	struct sig_set		 S;
@@ -830,11 +831,11 @@ api_signatures_create(struct http_req *req)
 	int64_t			 id = closure_param_id(req, "id");
 	int64_t			 now = tb_now_us();
 	unsigned		 can;
-	int			 rc, actable, done, slot;
+	int			 rc, actable, slot;
 
 	memset(&v, 0, sizeof(v));
 	memset(&S, 0, sizeof(S));
-	if (closure_idem_header(req, &k) != 0)
+	if (idem_begin(req, NULL, &k) != 0)
 		return 0;
 	if (http_json_body(req, sign_fields, NELEM(sign_fields), &body) !=
 	    TB_OK)
@@ -842,7 +843,7 @@ api_signatures_create(struct http_req *req)
 	if (sign_record_from_name(json_string_value(json_object_get(body,
 	    "record")), &r) != TB_OK) {
 		http_reply_error(req, "invalid_field", "record",
-		    closure_msg(req, "紀錄須為 incident_report、"
+		    http_msg(req, "紀錄須為 incident_report、"
 		    "damage_control、root_cause、improvement_plan 或 closure",
 		    "record must be "
 		    "incident_report, damage_control, root_cause, "
@@ -852,7 +853,7 @@ api_signatures_create(struct http_req *req)
 	if (json_string_value(json_object_get(body, "role")) != NULL &&
 	    sign_role_from_name(json_string_value(json_object_get(body,
 	    "role")), &role) != TB_OK) {
-		http_reply_error(req, "invalid_field", "role", closure_msg(req,
+		http_reply_error(req, "invalid_field", "role", http_msg(req,
 		    "簽核身分須為 responsible 或 ciso",
 		    "role must be responsible or ciso"));
 		goto out;
@@ -861,7 +862,7 @@ api_signatures_create(struct http_req *req)
 	if ((rc = store_write(req->app->store, &c)) != TB_OK ||
 	    (rc = store_tx_begin(c)) != TB_OK)
 		goto fail;
-	if ((rc = closure_idem_replay(req, c, &k, &done)) != TB_OK || done)
+	if (idem_replay(req, c, &k) != 0)
 		goto fail;
 	if ((rc = closure_incident_load(req, c, id, &v, &actable)) != TB_OK)
 		goto fail;
@@ -871,7 +872,7 @@ api_signatures_create(struct http_req *req)
 	    sign_roles(r, SIGN_ROLE_CISO) : sign_roles(r, role);
 	if (!actable || (can & req->who->roles) == 0) {
 		store_tx_rollback(c);
-		http_reply_error(req, "forbidden", "record", closure_msg(req,
+		http_reply_error(req, "forbidden", "record", http_msg(req,
 		    "您不能簽核這份紀錄（第三十二點：由負責人員及資通安全長"
 		    "簽核）",
 		    "You may not sign this record (P32: the responsible "
@@ -882,7 +883,7 @@ api_signatures_create(struct http_req *req)
 		store_tx_rollback(c);
 		http_reply_json(req, 409, json_pack("{s:{s:s, s:s, s:s, s:s}}",
 		    "error", "code", "precondition_failed", "message",
-		    closure_msg(req, "這份紀錄尚未建立，無法簽核",
+		    http_msg(req, "這份紀錄尚未建立，無法簽核",
 		    "This record does not exist yet; there is nothing to "
 		    "sign"), "field", "record", "reason", "record_missing"));
 		goto out;
@@ -900,7 +901,7 @@ api_signatures_create(struct http_req *req)
 	}
 	if (slot == -2) {
 		store_tx_rollback(c);
-		http_reply_error(req, "conflict", "record", closure_msg(req,
+		http_reply_error(req, "conflict", "record", http_msg(req,
 		    "您已簽核這份紀錄的現行內容",
 		    "You signed this record as it is already"));
 		goto out;
@@ -973,7 +974,7 @@ api_signatures_create(struct http_req *req)
 	}
 	tb_snprintf(location, sizeof(location),
 	    "/api/v1/incidents/%lld/signatures", (long long)id);
-	if ((rc = closure_idem_record(req, c, &k, 201, location, otext,
+	if ((rc = idem_record(req, c, &k, 201, location, otext,
 	    now)) != TB_OK || (rc = store_tx_commit(c)) != TB_OK)
 		goto fail;
 	closure_reply_text(req, 201, otext, location, 0);

@@ -16,11 +16,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sodium.h>
-
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/evidence.h"
+#include "api/idempotency.h"
 #include "domain/domain.h"
 #include "domain/evidence.h"
 #include "store/store.h"
@@ -29,12 +28,6 @@
 #define REG_CODE_SIZE	64
 
 /* --- helpers shared with api_evidence.c (evidence.h) ------------------ */
-
-const char *
-evid_msg(const struct http_req *req, const char *zh, const char *en)
-{
-	return evid_en(req) ? en : zh;
-}
 
 int
 evid_en(const struct http_req *req)
@@ -182,7 +175,7 @@ evid_base_version(struct http_req *req, json_t *body)
 		}
 	}
 	if (fv > 0 && hv > 0 && fv != hv) {
-		http_reply_error(req, "bad_request", "If-Match", evid_msg(req,
+		http_reply_error(req, "bad_request", "If-Match", http_msg(req,
 		    "If-Match 與 version 不一致",
 		    "If-Match and version disagree"));
 		return -1;
@@ -203,109 +196,6 @@ evid_id_text(int64_t id, char *out, size_t len)
 {
 	if (tb_snprintf(out, len, "%lld", (long long)id) != TB_OK && len > 0)
 		out[0] = '\0';
-}
-
-/* Longest Idempotency-Key: a UUID is 36 characters. */
-#define EVID_IDEM_KEY_MAX	255
-
-int
-evid_idem_begin(struct http_req *req, const char *extra, struct evid_idem *k)
-{
-	crypto_generichash_state	 st;
-	unsigned char			 d[32];
-	const char			*h;
-	size_t				 i, n;
-
-	memset(k, 0, sizeof(*k));
-	if ((h = http_header(req, "Idempotency-Key")) == NULL)
-		return 0;
-	n = strlen(h);
-	for (i = 0; i < n; i++)
-		if (h[i] < 0x21 || h[i] > 0x7e)
-			break;
-	if (n == 0 || n > EVID_IDEM_KEY_MAX || i < n) {
-		http_reply_error(req, "bad_request", "Idempotency-Key",
-		    evid_msg(req, "Idempotency-Key 須為 1 至 255 個可見 ASCII "
-		    "字元", "Idempotency-Key must be 1 to 255 visible ASCII "
-		    "characters"));
-		return -1;
-	}
-	k->key = h;
-	crypto_generichash_init(&st, NULL, 0, sizeof(d));
-	crypto_generichash_update(&st, (const unsigned char *)req->method,
-	    strlen(req->method) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)req->path,
-	    strlen(req->path) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)buf_str(
-	    &req->body), req->body.len);
-	if (extra != NULL)
-		crypto_generichash_update(&st, (const unsigned char *)extra,
-		    strlen(extra) + 1);
-	crypto_generichash_final(&st, d, sizeof(d));
-	sodium_bin2hex(k->hash, sizeof(k->hash), d, sizeof(d));
-	return 0;
-}
-
-int
-evid_idem_replay(struct http_req *req, struct store_conn *c,
-    const struct evid_idem *k)
-{
-	char	 hash[65];
-	char	*location = NULL, *response = NULL;
-	int64_t	 status;
-	int	 rc;
-
-	if (k->key == NULL)
-		return 0;
-	rc = store_idem_find(c, req->who->user_id, k->key, hash, &status,
-	    &location, &response);
-	if (rc == TB_ENOTFOUND)
-		return 0;
-	if (rc != TB_OK) {
-		http_reply_tb_err(req, rc, NULL);
-		return -1;
-	}
-	if (strcmp(hash, k->hash) != 0)
-		http_reply_error(req, "idempotency_key_reused",
-		    "Idempotency-Key", NULL);
-	else {
-		http_reply_copy(req, (int)status,
-		    "application/json; charset=utf-8", response,
-		    strlen(response));
-		http_reply_header(req, "Cache-Control", "no-store");
-		if (location != NULL)
-			http_reply_header(req, "Location", location);
-		http_reply_header(req, "Idempotent-Replayed", "true");
-	}
-	free(location);
-	free(response);
-	return -1;
-}
-
-int
-evid_idem_record(struct http_req *req, struct store_conn *c,
-    const struct evid_idem *k, int status, const char *location,
-    json_t *body)
-{
-	struct store_idem	 r;
-	char			*text;
-	int			 rc;
-
-	if (k->key == NULL)
-		return TB_OK;
-	if ((text = json_dumps(body, JSON_COMPACT)) == NULL)
-		return TB_ENOMEM;
-	memset(&r, 0, sizeof(r));
-	r.caller = req->who->user_id;
-	r.key = k->key;
-	r.request_hash = k->hash;
-	r.status = status;
-	r.location = location;
-	r.response = text;
-	r.created_at = tb_now_us();
-	rc = store_idem_insert(c, &r);
-	free(text);
-	return rc;
 }
 
 /* Replies a store error: a conflict names field, the rest as usual. */
@@ -587,7 +477,7 @@ api_systems_create(struct http_req *req)
 	};
 	struct store_conn	*c = NULL;
 	struct store_system	 sy;
-	struct evid_idem	 k;
+	struct idem		 k;
 	json_t			*body, *after = NULL, *logs;
 	const char		*desc, *standby;
 	char			 code[REG_CODE_SIZE], idstr[24], loc[160];
@@ -598,7 +488,7 @@ api_systems_create(struct http_req *req)
 		return 0;
 	logs = evid_member(body, "logs");
 	if (agency_param(req, code, sizeof(code)) != 0 ||
-	    evid_idem_begin(req, NULL, &k) != 0)
+	    idem_begin(req, NULL, &k) != 0)
 		goto out;
 	if ((rc = store_write(req->app->store, &c)) != TB_OK ||
 	    (rc = store_tx_begin(c)) != TB_OK) {
@@ -607,7 +497,7 @@ api_systems_create(struct http_req *req)
 	}
 	/* Scope before content: 404 to whoever may not act here. */
 	if (agency_check(req, c, code, 1) != 0 ||
-	    evid_idem_replay(req, c, &k) != 0 ||
+	    idem_replay(req, c, &k) != 0 ||
 	    standby_check(req, body) != 0 || logs_check(req, logs) != 0)
 		goto out;
 	memset(&sy, 0, sizeof(sy));
@@ -636,7 +526,7 @@ api_systems_create(struct http_req *req)
 	    idstr);
 	if ((rc = auth_audit(req, c, "system.create", "core_system", idstr,
 	    code, NULL, after)) != TB_OK ||
-	    (rc = evid_idem_record(req, c, &k, 201, loc, after)) != TB_OK ||
+	    (rc = idem_record_json(req, c, &k, 201, loc, after)) != TB_OK ||
 	    (rc = store_tx_commit(c)) != TB_OK) {
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
@@ -1009,7 +899,7 @@ api_devices_create(struct http_req *req)
 	struct store_conn	*c = NULL;
 	struct store_device	 d;
 	struct sys_brief	 b;
-	struct evid_idem	 k;
+	struct idem		 k;
 	json_t			*body, *after = NULL;
 	char			 idstr[24], loc[96];
 	int64_t			 sid;
@@ -1017,7 +907,7 @@ api_devices_create(struct http_req *req)
 
 	if (http_json_body(req, fields, 4, &body) != TB_OK)
 		return 0;
-	if (evid_idem_begin(req, NULL, &k) != 0)
+	if (idem_begin(req, NULL, &k) != 0)
 		goto out;
 	if ((rc = store_write(req->app->store, &c)) != TB_OK ||
 	    (rc = store_tx_begin(c)) != TB_OK) {
@@ -1025,10 +915,10 @@ api_devices_create(struct http_req *req)
 		goto out;
 	}
 	if (device_system(req, c, 1, &sid, &b) != 0 ||
-	    evid_idem_replay(req, c, &k) != 0)
+	    idem_replay(req, c, &k) != 0)
 		goto out;
 	if (b.retired) {
-		http_reply_error(req, "conflict", NULL, evid_msg(req,
+		http_reply_error(req, "conflict", NULL, http_msg(req,
 		    "此核心系統已停用，不能再新增設備",
 		    "This core system is retired; devices cannot be added"));
 		goto out;
@@ -1048,7 +938,7 @@ api_devices_create(struct http_req *req)
 	if ((rc = store_device_insert(c, &d)) != TB_OK ||
 	    (rc = auth_audit(req, c, "device.create", "device", idstr,
 	    b.agency, NULL, after)) != TB_OK ||
-	    (rc = evid_idem_record(req, c, &k, 201, loc, after)) != TB_OK ||
+	    (rc = idem_record_json(req, c, &k, 201, loc, after)) != TB_OK ||
 	    (rc = store_tx_commit(c)) != TB_OK) {
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
@@ -1371,7 +1261,7 @@ contract_check(struct http_req *req, json_t *body)
 			continue;
 		if (tbtime_parse_date(s, strlen(s), &d) != TB_OK) {
 			http_reply_error(req, "invalid_field", names[i],
-			    evid_msg(req, "日期格式須為 YYYY-MM-DD",
+			    http_msg(req, "日期格式須為 YYYY-MM-DD",
 			    "A date is written YYYY-MM-DD"));
 			return -1;
 		}
@@ -1411,7 +1301,7 @@ contract_period(struct http_req *req, const struct store_contract *k)
 {
 	if (k->ends_on == NULL || strcmp(k->ends_on, k->starts_on) >= 0)
 		return 0;
-	http_reply_error(req, "invalid_field", "ends_on", evid_msg(req,
+	http_reply_error(req, "invalid_field", "ends_on", http_msg(req,
 	    "合約結束日不可早於開始日",
 	    "The contract cannot end before it starts"));
 	return -1;
@@ -1430,7 +1320,7 @@ api_contracts_create(struct http_req *req)
 	};
 	struct store_conn	*c = NULL;
 	struct store_contract	 k;
-	struct evid_idem	 ik;
+	struct idem		 ik;
 	json_t			*body, *after = NULL;
 	char			 code[REG_CODE_SIZE], idstr[24], loc[160];
 	char			 today[TBTIME_DATE_SIZE];
@@ -1439,7 +1329,7 @@ api_contracts_create(struct http_req *req)
 	if (http_json_body(req, fields, 6, &body) != TB_OK)
 		return 0;
 	if (agency_param(req, code, sizeof(code)) != 0 ||
-	    evid_idem_begin(req, NULL, &ik) != 0)
+	    idem_begin(req, NULL, &ik) != 0)
 		goto out;
 	if ((rc = store_write(req->app->store, &c)) != TB_OK ||
 	    (rc = store_tx_begin(c)) != TB_OK) {
@@ -1447,7 +1337,7 @@ api_contracts_create(struct http_req *req)
 		goto out;
 	}
 	if (agency_check(req, c, code, 1) != 0 ||
-	    evid_idem_replay(req, c, &ik) != 0 ||
+	    idem_replay(req, c, &ik) != 0 ||
 	    contract_check(req, body) != 0)
 		goto out;
 	memset(&k, 0, sizeof(k));
@@ -1471,7 +1361,7 @@ api_contracts_create(struct http_req *req)
 	if ((rc = store_contract_insert(c, &k)) != TB_OK ||
 	    (rc = auth_audit(req, c, "contract.create", "contract", idstr,
 	    code, NULL, after)) != TB_OK ||
-	    (rc = evid_idem_record(req, c, &ik, 201, loc, after)) != TB_OK ||
+	    (rc = idem_record_json(req, c, &ik, 201, loc, after)) != TB_OK ||
 	    (rc = store_tx_commit(c)) != TB_OK) {
 		http_reply_tb_err(req, rc, NULL);
 		goto out;

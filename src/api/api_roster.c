@@ -16,6 +16,7 @@
 #include "api/auth.h"
 #include "api/org.h"
 #include "domain/domain.h"
+#include "util/csv.h"
 
 /* How far ahead of the server's clock a notified_at may be (clock skew
  * between DoIT's PCs and the server), in microseconds. */
@@ -24,8 +25,6 @@
 #define ROSTER_CSV_MAX		(32 * 1024 * 1024)
 /* Room for a contacts cursor: "created_at.id". */
 #define ROSTER_CURSOR_SIZE	48
-/* UTF-8 byte order mark: Excel reads a CSV as UTF-8 only with it. */
-#define ROSTER_CSV_BOM		"\xef\xbb\xbf"
 
 /* --- shared with api_org.c (org.h) ---------------------------------- */
 
@@ -986,58 +985,26 @@ api_roster(struct http_req *req)
 	return 0;
 }
 
-/*
- * Appends one CSV cell (RFC 4180): quoted when it holds a comma, quote or
- * line break, quotes doubled.  A cell that starts with = + - @ (or a tab
- * or carriage return) is a formula to Excel, so it gets a leading
- * apostrophe, inside the quotes, which Excel shows as text (OWASP, CSV
- * injection).
- */
+/* The values of field of every person in deps, joined with "; " into
+ * cell (emptied first). */
 static int
-csv_cell(struct buf *b, const char *s, int first)
+csv_join(struct buf *cell, json_t *deps, const char *field)
 {
-	int	 rc = TB_OK, quote, guard;
-
-	if (s == NULL)
-		s = "";
-	quote = strpbrk(s, ",\"\r\n") != NULL;
-	guard = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
-	if (!first)
-		rc = buf_add(b, ",", 1);
-	if (rc == TB_OK && quote)
-		rc = buf_add(b, "\"", 1);
-	if (rc == TB_OK && guard)
-		rc = buf_add(b, "'", 1);
-	for (; rc == TB_OK && *s != '\0'; s++)
-		rc = *s == '"' ? buf_add(b, "\"\"", 2) : buf_add(b, s, 1);
-	if (rc == TB_OK && quote)
-		rc = buf_add(b, "\"", 1);
-	return rc;
-}
-
-/* The values of field of every person in deps, joined with "; ". */
-static int
-csv_join(struct buf *b, json_t *deps, const char *field, int first)
-{
-	struct buf	 cell;
 	json_t		*d;
 	size_t		 i;
 	const char	*v;
 	int		 rc = TB_OK;
 
-	buf_init(&cell, ROSTER_CSV_MAX);
+	buf_reset(cell);
 	json_array_foreach(deps, i, d) {
 		v = json_string_value(json_object_get(d, field));
 		if (i > 0)
-			rc = buf_adds(&cell, "; ");
+			rc = buf_adds(cell, "; ");
 		if (rc == TB_OK)
-			rc = buf_adds(&cell, v != NULL ? v : "");
+			rc = buf_adds(cell, v != NULL ? v : "");
 		if (rc != TB_OK)
 			break;
 	}
-	if (rc == TB_OK)
-		rc = csv_cell(b, buf_str(&cell), first);
-	buf_free(&cell);
 	return rc;
 }
 
@@ -1070,51 +1037,56 @@ static const struct {
 	{ "窗口異動逾時", "window_change_late", 'f', "window_change_late" },
 };
 
+#define CSV_NCOL	(sizeof(csv_columns) / sizeof(csv_columns[0]))
+
 /* Writes the roster items as CSV rows after a header row. */
 static int
 csv_render(struct http_req *req, json_t *items, struct buf *b)
 {
-	const size_t	 ncol = sizeof(csv_columns) / sizeof(csv_columns[0]);
+	const char	*cell[CSV_NCOL];
+	struct buf	 join[CSV_NCOL];
 	json_t		*item, *src;
 	size_t		 i, col;
 	int		 rc;
 
-	if ((rc = buf_adds(b, ROSTER_CSV_BOM)) != TB_OK)
-		return rc;
-	for (col = 0; col < ncol; col++)
-		if ((rc = csv_cell(b, org_msg(req, csv_columns[col].zh,
-		    csv_columns[col].en), col == 0)) != TB_OK)
-			return rc;
-	if ((rc = buf_add(b, "\r\n", 2)) != TB_OK)
-		return rc;
+	for (col = 0; col < CSV_NCOL; col++) {
+		buf_init(&join[col], ROSTER_CSV_MAX);
+		cell[col] = org_msg(req, csv_columns[col].zh,
+		    csv_columns[col].en);
+	}
+	if ((rc = buf_adds(b, CSV_BOM)) == TB_OK)
+		rc = csv_write_row(b, cell, CSV_NCOL);
 	json_array_foreach(items, i, item) {
-		for (col = 0; col < ncol; col++) {
+		for (col = 0; rc == TB_OK && col < CSV_NCOL; col++) {
 			const char *field = csv_columns[col].field;
 
 			switch (csv_columns[col].from) {
 			case 'd':
-				rc = csv_join(b, json_object_get(item,
-				    "deputies"), field, col == 0);
+				rc = csv_join(&join[col], json_object_get(item,
+				    "deputies"), field);
+				cell[col] = buf_str(&join[col]);
 				break;
 			case 'f':
 				src = json_object_get(item, "flags");
-				rc = csv_cell(b, json_is_true(json_object_get(
-				    src, field)) ? "1" : "0", col == 0);
+				cell[col] = json_is_true(json_object_get(src,
+				    field)) ? "1" : "0";
 				break;
 			default:
 				src = json_object_get(item,
 				    csv_columns[col].from == 'w' ? "window" :
 				    "agency");
-				rc = csv_cell(b, json_string_value(
-				    json_object_get(src, field)), col == 0);
+				cell[col] = json_string_value(
+				    json_object_get(src, field));
 			}
-			if (rc != TB_OK)
-				return rc;
 		}
-		if ((rc = buf_add(b, "\r\n", 2)) != TB_OK)
-			return rc;
+		if (rc == TB_OK)
+			rc = csv_write_row(b, cell, CSV_NCOL);
+		if (rc != TB_OK)
+			break;
 	}
-	return TB_OK;
+	for (col = 0; col < CSV_NCOL; col++)
+		buf_free(&join[col]);
+	return rc;
 }
 
 int

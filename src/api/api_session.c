@@ -27,6 +27,9 @@
  * however long the city-wide trail is.
  */
 #define AUDIT_SCAN_MAX		5000
+/* Longest action, object type or object id a filter names (object ids
+ * are codes, user names and numbers; actions are "incident.create"). */
+#define AUDIT_FILTER_MAX	128
 
 /*
  * A hash to verify against when the account does not exist, so that an
@@ -526,6 +529,136 @@ fail:
 	return http_reply_tb_err(req, rc, NULL);
 }
 
+/* Tokens per page of GET /api/v1/tokens. */
+#define TOKEN_LIMIT_DEFAULT	50
+#define TOKEN_LIMIT_MAX		500
+
+struct token_page {
+	json_t		*items;
+	int64_t		 limit, now;
+	int64_t		 last_created, last_id;
+	int		 more;		/* a token past the page was read */
+	int		 err;
+};
+
+static int
+token_page_add(void *arg, const struct store_token_rec *t)
+{
+	struct token_page	*pg = arg;
+	char			 created[40], expires[40], revoked[40];
+	const char		*state;
+	json_t			*e;
+
+	if ((int64_t)json_array_size(pg->items) >= pg->limit) {
+		pg->more = 1;
+		return 1;
+	}
+	tbtime_format(t->created_at, created, sizeof(created));
+	tbtime_format(t->expires_at, expires, sizeof(expires));
+	if (t->revoked_at != STORE_TIME_NONE) {
+		tbtime_format(t->revoked_at, revoked, sizeof(revoked));
+		state = "revoked";
+	} else
+		state = t->expires_at <= pg->now ? "expired" : "active";
+	e = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s}",
+	    "id", (json_int_t)t->id, "name", t->name, "created_at", created,
+	    "expires_at", expires, "revoked_at",
+	    t->revoked_at != STORE_TIME_NONE ? revoked : NULL,
+	    "state", state, "made_by", t->created_by > 0 ? "user" : "cli");
+	if (e == NULL || json_array_append_new(pg->items, e) != 0) {
+		pg->err = TB_ENOMEM;
+		return 1;
+	}
+	pg->last_created = t->created_at;
+	pg->last_id = t->id;
+	return 0;
+}
+
+/*
+ * Reads a token cursor, "CREATED.ID" (microseconds and id of the last
+ * token of the page before), into *created and *id.
+ */
+static int
+token_cursor_parse(const char *s, int64_t *created, int64_t *id)
+{
+	const char	*dot = strchr(s, '.');
+	char		 a[24];
+
+	if (dot == NULL || (size_t)(dot - s) >= sizeof(a))
+		return TB_EINVAL;
+	memcpy(a, s, (size_t)(dot - s));
+	a[dot - s] = '\0';
+	if (parse_i64(a, 0, INT64_MAX, created) != TB_OK ||
+	    parse_i64(dot + 1, 1, INT64_MAX, id) != TB_OK)
+		return TB_EINVAL;
+	return TB_OK;
+}
+
+int
+api_tokens_list(struct http_req *req)
+{
+	struct token_page	 pg;
+	struct store_conn	*c = NULL;
+	struct store_user_rec	 u;
+	char			 username[STORE_KEY_SIZE], q[64];
+	int64_t			 user_id = req->who->user_id;
+	int64_t			 bc = 0, bid = 0;
+	json_t			*next;
+	int			 rc, other;
+
+	memset(&pg, 0, sizeof(pg));
+	pg.limit = TOKEN_LIMIT_DEFAULT;
+	pg.now = tb_now_us();
+	if ((rc = http_query(req, "limit", q, sizeof(q))) == TB_OK &&
+	    parse_i64(q, 1, TOKEN_LIMIT_MAX, &pg.limit) != TB_OK)
+		rc = TB_EINVAL;
+	if (rc != TB_OK && rc != TB_ENOTFOUND)
+		return http_reply_error(req, "invalid_query", "limit", NULL);
+	if ((rc = http_query(req, "cursor", q, sizeof(q))) == TB_OK)
+		rc = token_cursor_parse(q, &bc, &bid);
+	if (rc != TB_OK && rc != TB_ENOTFOUND)
+		return http_reply_error(req, "invalid_query", "cursor", NULL);
+	rc = http_query(req, "username", username, sizeof(username));
+	if (rc != TB_OK && rc != TB_ENOTFOUND)
+		return http_reply_error(req, "invalid_query", "username",
+		    NULL);
+	other = rc == TB_OK && strcmp(username, req->who->username) != 0;
+	/* Another person's tokens are doit_admin's to see (it may revoke
+	 * them); anyone may name themselves. */
+	if (other && !auth_has_role(req, ROLE_DOIT_ADMIN))
+		return http_reply_error(req, "forbidden", "username", NULL);
+	if ((rc = store_read(req->app->store, &c)) != TB_OK)
+		return http_reply_tb_err(req, rc, NULL);
+	if (other) {
+		if ((rc = store_user_get(c, username, &u)) != TB_OK)
+			goto out;
+		user_id = u.id;
+	}
+	if ((pg.items = json_array()) == NULL) {
+		rc = TB_ENOMEM;
+		goto out;
+	}
+	rc = store_token_list(c, user_id, bc, bid, pg.limit + 1,
+	    token_page_add, &pg);
+	if (rc == TB_OK)
+		rc = pg.err;
+out:
+	store_release(c);
+	if (rc != TB_OK) {
+		json_decref(pg.items);
+		return http_reply_tb_err(req, rc, NULL);
+	}
+	next = json_null();
+	if (pg.more) {
+		tb_snprintf(q, sizeof(q), "%lld.%lld",
+		    (long long)pg.last_created, (long long)pg.last_id);
+		json_decref(next);
+		next = json_string(q);
+	}
+	return http_reply_json(req, 200, json_pack("{s:o, s:o}",
+	    "items", pg.items, "next_cursor", next));
+}
+
 /* Agencies whose visibility one page remembers (most pages see few). */
 #define AUDIT_SCOPE_CACHE	32
 
@@ -602,7 +735,6 @@ audit_page_add(void *arg, const struct store_audit *a)
 	json_t			*e;
 
 	pg->last_seq = a->seq;
-	pg->scanned++;
 	if ((pg->err = audit_visible(pg, a, &visible)) != TB_OK)
 		return 1;
 	if (visible) {
@@ -621,8 +753,15 @@ audit_page_add(void *arg, const struct store_audit *a)
 			return 1;
 		}
 	}
-	return (int64_t)json_array_size(pg->items) >= pg->limit ||
-	    pg->scanned >= AUDIT_SCAN_MAX;
+	return (int64_t)json_array_size(pg->items) >= pg->limit;
+}
+
+/* A character of an action or object type name. */
+static int
+audit_name_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+	    ch == '_' || ch == '.' || ch == '-';
 }
 
 /* Reads the optional integer query parameter name into *v. */
@@ -642,26 +781,101 @@ query_i64(struct http_req *req, const char *name, int64_t min, int64_t max,
 	return TB_OK;
 }
 
+/*
+ * Reads the audit filters of the query into f, their text into the
+ * buffers.  action is a name or a prefix ending in '*' ("incident.*");
+ * names and types are lower-case ASCII, digits, '_', '.' and '-'.
+ * Returns 0, or -1 after replying 400 naming the parameter.
+ */
+static int
+audit_filters(struct http_req *req, struct store_audit_filter *f,
+    char *action, char *otype, char *oid, size_t size)
+{
+	char	 order[8];
+	size_t	 n;
+	int	 rc;
+
+	memset(f, 0, sizeof(*f));
+	if ((rc = http_query(req, "action", action, size)) == TB_OK) {
+		n = strlen(action);
+		for (size_t i = 0; i < n; i++)
+			if (!audit_name_char(action[i]) &&
+			    !(action[i] == '*' && i == n - 1))
+				rc = TB_EINVAL;
+		if (n == 0)
+			rc = TB_EINVAL;
+		if (rc == TB_OK && action[n - 1] == '*') {
+			action[n - 1] = '\0';
+			f->action_prefix = action;
+		} else
+			f->action = action;
+	}
+	if (rc != TB_OK && rc != TB_ENOTFOUND)
+		return http_reply_error(req, "invalid_query", "action", NULL),
+		    -1;
+	if ((rc = http_query(req, "object_type", otype, size)) == TB_OK) {
+		for (size_t i = 0; otype[i] != '\0'; i++)
+			if (!audit_name_char(otype[i]))
+				rc = TB_EINVAL;
+		if (otype[0] == '\0')
+			rc = TB_EINVAL;
+		f->object_type = otype;
+	}
+	if (rc != TB_OK && rc != TB_ENOTFOUND)
+		return http_reply_error(req, "invalid_query", "object_type",
+		    NULL), -1;
+	/* Object ids are codes, user names and numbers: printable text. */
+	if ((rc = http_query(req, "object_id", oid, size)) == TB_OK) {
+		for (size_t i = 0; oid[i] != '\0'; i++)
+			if ((unsigned char)oid[i] < 0x20 || oid[i] == 0x7f)
+				rc = TB_EINVAL;
+		if (oid[0] == '\0')
+			rc = TB_EINVAL;
+		f->object_id = oid;
+	}
+	if (rc != TB_OK && rc != TB_ENOTFOUND)
+		return http_reply_error(req, "invalid_query", "object_id",
+		    NULL), -1;
+	if ((rc = http_query(req, "order", order, sizeof(order))) == TB_OK) {
+		if (strcmp(order, "desc") == 0)
+			f->desc = 1;
+		else if (strcmp(order, "asc") != 0)
+			rc = TB_EINVAL;
+	}
+	if (rc != TB_OK && rc != TB_ENOTFOUND)
+		return http_reply_error(req, "invalid_query", "order", NULL),
+		    -1;
+	return 0;
+}
+
 int
 api_audit_list(struct http_req *req)
 {
 	struct audit_page	 pg;
+	struct store_audit_filter f;
 	json_t			*next;
-	char			 cur[24];
-	int64_t			 after = 0, cursor = 0, batch;
+	char			 cur[24], head_hash[65];
+	char			 action[AUDIT_FILTER_MAX + 1];
+	char			 otype[AUDIT_FILTER_MAX + 1];
+	char			 oid[AUDIT_FILTER_MAX + 1];
+	int64_t			 after = 0, cursor = 0, batch, pos, head;
 	int			 rc, given_after, given_cursor, given_limit;
 
 	memset(&pg, 0, sizeof(pg));
 	pg.limit = AUDIT_LIMIT_DEFAULT;
+	if (audit_filters(req, &f, action, otype, oid, sizeof(action)) != 0)
+		return 0;
 	/*
 	 * "after" is issue 3's name, "cursor" the one CONVENTIONS.md gives
-	 * every list; both mean "entries with seq above this".
+	 * every list; both mean "entries with seq above this", or with
+	 * order=desc (cursor only) "below this".
 	 */
 	if (query_i64(req, "after", 0, INT64_MAX, &after, &given_after)
-	    != TB_OK)
+	    != TB_OK || (f.desc && given_after))
 		return http_reply_error(req, "invalid_query", "after", NULL);
-	if (query_i64(req, "cursor", 0, INT64_MAX, &cursor, &given_cursor)
-	    != TB_OK || (given_after && given_cursor && after != cursor))
+	if (query_i64(req, "cursor", f.desc ? 1 : 0, INT64_MAX, &cursor,
+	    &given_cursor) != TB_OK ||
+	    (given_after && given_cursor && after != cursor))
 		return http_reply_error(req, "invalid_query", "cursor", NULL);
 	if (given_cursor)
 		after = cursor;
@@ -678,38 +892,58 @@ api_audit_list(struct http_req *req)
 		return http_reply_tb_err(req, rc, NULL);
 	}
 	/*
-	 * Entries outside the caller's scope are skipped, so the trail is
-	 * read in batches until the page is full, the trail ends, or
-	 * AUDIT_SCAN_MAX entries were read: a page may then be short, and
-	 * next_cursor says where to go on (null only at the end).
+	 * The trail is read in windows of seq (entries are numbered 1, 2,
+	 * 3 ... without gaps, audit.md), filtered in SQL and then by scope,
+	 * until the page is full, the trail ends, or AUDIT_SCAN_MAX seq
+	 * numbers were covered: a page may then be short, and next_cursor
+	 * says where to go on (null only at the end).  The head bounds the
+	 * walk: entries past it are not the chain's (audit verify).
 	 */
-	pg.last_seq = after;
+	if ((rc = store_audit_anchor(pg.c, &head, head_hash)) != TB_OK)
+		goto done;
+	pos = f.desc ? (given_cursor ? cursor : head + 1) : after;
+	if (f.desc && pos > head + 1)
+		pos = head + 1;
+	pg.last_seq = 0;
 	for (;;) {
-		int64_t	 from = pg.last_seq, seen = pg.scanned;
+		int64_t	 lo, hi;
 
+		if (f.desc ? pos <= 1 : pos >= head) {
+			pos = 0;
+			break;
+		}
 		batch = AUDIT_SCAN_MAX - pg.scanned;
 		if (batch > AUDIT_LIMIT_MAX)
 			batch = AUDIT_LIMIT_MAX;
-		rc = store_audit_scan(pg.c, from, batch, audit_page_add, &pg);
+		if (batch <= 0)
+			break;
+		lo = f.desc ? (pos - 1 > batch ? pos - 1 - batch : 0) : pos;
+		hi = f.desc ? pos : (head - pos > batch ? pos + batch + 1 :
+		    head + 1);
+		pg.last_seq = 0;
+		/* No LIMIT short of the window: rows out of scope would
+		 * use it up and the rest of the window be skipped. */
+		rc = store_audit_find(pg.c, &f, lo, hi, hi - lo,
+		    audit_page_add, &pg);
 		if (rc != TB_OK || pg.err != TB_OK)
 			break;
-		if ((int64_t)json_array_size(pg.items) >= pg.limit ||
-		    pg.scanned >= AUDIT_SCAN_MAX)
-			break;
-		/* Fewer rows than asked for: the end of the trail. */
-		if (pg.scanned - seen < batch) {
-			pg.last_seq = 0;
+		/* The page filled within the window: go on after its last. */
+		if ((int64_t)json_array_size(pg.items) >= pg.limit) {
+			pos = pg.last_seq;
 			break;
 		}
+		pg.scanned += hi - lo - 1;
+		pos = f.desc ? lo + 1 : hi - 1;
 	}
+done:
 	store_release(pg.c);
 	if (rc != TB_OK || pg.err != TB_OK) {
 		json_decref(pg.items);
 		return http_reply_tb_err(req, rc != TB_OK ? rc : pg.err, NULL);
 	}
 	next = json_null();
-	if (pg.last_seq > 0) {
-		tb_snprintf(cur, sizeof(cur), "%lld", (long long)pg.last_seq);
+	if (pos > 0 && (f.desc ? pos > 1 : pos < head)) {
+		tb_snprintf(cur, sizeof(cur), "%lld", (long long)pos);
 		json_decref(next);
 		next = json_string(cur);
 	}

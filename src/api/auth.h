@@ -87,6 +87,8 @@ int	api_me(struct http_req *req);
 int	api_me_password(struct http_req *req);
 int	api_tokens_create(struct http_req *req);
 int	api_tokens_delete(struct http_req *req);
+/* GET /api/v1/tokens: the caller's tokens (doit_admin: ?username=). */
+int	api_tokens_list(struct http_req *req);
 int	api_audit_list(struct http_req *req);
 
 #endif

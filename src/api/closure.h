@@ -43,9 +43,6 @@
 
 /* --- helpers api_closure.c and api_record.c share -------------------- */
 
-/* zh or en, whichever the request asked for (Accept-Language). */
-const char *closure_msg(const struct http_req *req, const char *zh,
-	    const char *en);
 /* A time as RFC 3339 +08:00, or JSON null for TBTIME_NONE; a new
  * reference. */
 json_t	*closure_time_json(int64_t t);
@@ -64,21 +61,6 @@ int	 closure_incident_load(struct http_req *req, struct store_conn *c,
  * superior_viewer, what their agency supervises). */
 void	 closure_scope(const struct http_req *req, struct store_scope *sc);
 
-/* An Idempotency-Key of a POST (CONVENTIONS), as for incidents. */
-struct closure_idem {
-	const char	*key;		/* NULL: no header */
-	char		 hash[65];	/* of method, path and body */
-};
-/* Reads the header into k; -1 after replying 400 to a bad key. */
-int	 closure_idem_header(struct http_req *req, struct closure_idem *k);
-/* In the write transaction: when k was used before, sets *done and
- * replies (the first answer, or 422 idempotency_key_reused). */
-int	 closure_idem_replay(struct http_req *req, struct store_conn *c,
-	    const struct closure_idem *k, int *done);
-/* Records the answer under k in the transaction of the change. */
-int	 closure_idem_record(struct http_req *req, struct store_conn *c,
-	    const struct closure_idem *k, int status, const char *location,
-	    const char *text, int64_t now);
 /* Sends a JSON text with Cache-Control no-store, a Location when not
  * NULL and an ETag of version when > 0. */
 void	 closure_reply_text(struct http_req *req, int status,

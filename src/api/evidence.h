@@ -31,9 +31,6 @@
  * 400 agencies; a bound keeps one request's work finite. */
 #define EVID_VIEW_MAX		20000
 
-/* zh or en, whichever the request asked for (Accept-Language). */
-const char	*evid_msg(const struct http_req *req, const char *zh,
-		    const char *en);
 /* 1 when the request asked for English. */
 int		 evid_en(const struct http_req *req);
 /* A time as RFC 3339 +08:00, or JSON null for 0; a new reference. */
@@ -82,35 +79,6 @@ int64_t		 evid_base_version(struct http_req *req, json_t *body);
 /* Member name of obj, or NULL when absent or null (an explicit null is
  * the same as leaving a field out, as in json_check()); borrowed. */
 json_t		*evid_member(json_t *obj, const char *name);
-/*
- * An Idempotency-Key (CONVENTIONS.md: a POST repeated with the same key
- * and body returns the first answer and changes nothing).  key is NULL
- * when the request carried none.
- */
-struct evid_idem {
-	const char	*key;
-	char		 hash[65];
-};
-/*
- * Reads the header into k and hashes the request: method, path, body and
- * extra (for an upload, what stands for its body: its name and SHA-256;
- * NULL for none).  Replies 400 and returns -1 to a malformed key.
- */
-int		 evid_idem_begin(struct http_req *req, const char *extra,
-		    struct evid_idem *k);
-/*
- * Inside the write transaction: when the caller used the key before, it
- * replies the first answer (or 422 idempotency_key_reused to a different
- * request) and returns -1, as it does after replying a store error; the
- * caller then changes nothing.  0: go on.
- */
-int		 evid_idem_replay(struct http_req *req, struct store_conn *c,
-		    const struct evid_idem *k);
-/* Records the answer (status, Location, body) under the key, inside the
- * transaction of the change.  TB_OK when there is no key. */
-int		 evid_idem_record(struct http_req *req, struct store_conn *c,
-		    const struct evid_idem *k, int status, const char *location,
-		    json_t *body);
 /* Writes the id as decimal text into out (24 bytes suffice). */
 void		 evid_id_text(int64_t id, char *out, size_t len);
 

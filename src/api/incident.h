@@ -31,8 +31,6 @@
 /* Events of one incident: a timeline of years of progress reports is a
  * few hundred; the cap bounds the engine's work per change. */
 #define INCIDENT_EVENTS_MAX	5000
-/* An Idempotency-Key: a UUID is 36 characters. */
-#define INCIDENT_IDEM_KEY_MAX	255
 
 /* What is kept of an event beyond what the rules read. */
 struct incident_event_extra {

@@ -28,6 +28,8 @@ const struct route api_routes[] = {
 	    ROUTE_BODY_JSON, "Change the caller's password" },
 	{ "POST", "/api/v1/tokens", api_tokens_create, PERMK_SIGNED_IN,
 	    ROUTE_BODY_JSON, "Create an API token for the caller" },
+	{ "GET", "/api/v1/tokens", api_tokens_list, PERMK_SIGNED_IN, 0,
+	    "The caller's API tokens (never the token itself)" },
 	{ "DELETE", "/api/v1/tokens/{id}", api_tokens_delete, PERMK_SIGNED_IN,
 	    0, "Revoke an API token" },
 	{ "GET", "/api/v1/audit", api_audit_list, PERMK_SIGNED_IN, 0,
@@ -36,6 +38,11 @@ const struct route api_routes[] = {
 	    ROUTE_BODY_JSON, "Create an agency" },
 	{ "GET", "/api/v1/agencies", api_agencies_list, PERMK_SIGNED_IN, 0,
 	    "Agencies within the caller's scope" },
+	/* Before /agencies/{code}: the router takes the first row that
+	 * matches, and "directory" would otherwise be taken for a code. */
+	{ "GET", "/api/v1/agencies/directory", api_agencies_directory,
+	    PERMK_SIGNED_IN, 0,
+	    "Every active agency's code, names, type and superior (P12)" },
 	{ "GET", "/api/v1/agencies/{code}", api_agencies_get, PERMK_SIGNED_IN,
 	    0, "One agency with its roster summary" },
 	{ "PATCH", "/api/v1/agencies/{code}", api_agencies_update,
@@ -141,6 +148,9 @@ const struct route api_routes[] = {
 	    "Change an outsourcing contract" },
 	{ "GET", "/api/v1/compliance/contracts", api_compliance_contracts,
 	    PERMK_SIGNED_IN, 0, "Outsourcing contracts missing clauses" },
+	/* The city's figures (issue 7): DoIT's city, others' own scope. */
+	{ "GET", "/api/v1/stats/city", api_stats_city, PERMK_SIGNED_IN, 0,
+	    "Open incidents, review queue, overdue, on-time rates and trend" },
 	{ "POST", "/api/v1/incidents/{id}/preservation",
 	    api_preservation_create, PERMK_EVIDENCE, ROUTE_BODY_JSON,
 	    "Choose the preservation path of an affected system (P25)" },

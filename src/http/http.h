@@ -203,6 +203,10 @@ int	http_reply_error(struct http_req *req, const char *code,
 	    const char *field, const char *message);
 /* As above for an error code from the tb_err enum. */
 int	http_reply_tb_err(struct http_req *req, int err, const char *field);
+/* zh or en, whichever the request asked for (Accept-Language); the
+ * message of an http_reply_error() that the table's text does not fit. */
+const char *http_msg(const struct http_req *req, const char *zh,
+	    const char *en);
 /* Adds a header to the reply already set (after http_reply_*). */
 void	http_reply_header(struct http_req *req, const char *name,
 	    const char *value);

@@ -207,6 +207,12 @@ http_reply_header(struct http_req *req, const char *name, const char *value)
 		MHD_add_response_header(req->resp, name, value);
 }
 
+const char *
+http_msg(const struct http_req *req, const char *zh, const char *en)
+{
+	return req->lang != NULL && strcmp(req->lang, "en") == 0 ? en : zh;
+}
+
 int
 http_reply_error(struct http_req *req, const char *code, const char *field,
     const char *message)
@@ -221,7 +227,7 @@ http_reply_error(struct http_req *req, const char *code, const char *field,
 	}
 	status = e->status;
 	if (message == NULL)
-		message = strcmp(req->lang, "en") == 0 ? e->en : e->zh;
+		message = http_msg(req, e->zh, e->en);
 	err = json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", code,
 	    "message", message, "field", field);
 	if (err == NULL)

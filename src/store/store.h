@@ -334,6 +334,24 @@ int	store_token_find(struct store_conn *c, const char *token_hash,
 int	store_token_revoke(struct store_conn *c, int64_t id, int64_t owner,
 	    int64_t now);
 
+/* An API token as listed: never its hash. */
+struct store_token_rec {
+	int64_t		 id;
+	char		 name[512];	/* the API caps it at 100 chars */
+	int64_t		 created_at, expires_at;
+	int64_t		 created_by;	/* 0: from the command line */
+	int64_t		 revoked_at;	/* STORE_TIME_NONE: not revoked */
+};
+/*
+ * Calls fn for up to limit tokens of user_id, newest first by
+ * (created_at, id), those before (before_created, before_id) when
+ * before_id > 0 (a cursor), until fn returns non-zero.  The record is
+ * valid during the call only.  TB_ETOOBIG for a name that does not fit.
+ */
+int	store_token_list(struct store_conn *c, int64_t user_id,
+	    int64_t before_created, int64_t before_id, int64_t limit,
+	    int (*fn)(void *, const struct store_token_rec *), void *arg);
+
 /*
  * Sets *within when agency code is ancestor or below it in the tree of
  * superiors; with via_supervisor, also when it or an agency above it is
@@ -388,6 +406,24 @@ int	store_audit_hash(struct store_conn *c, const struct store_audit *a,
  * returns non-zero. */
 int	store_audit_scan(struct store_conn *c, int64_t after, int64_t limit,
 	    int (*fn)(void *, const struct store_audit *), void *arg);
+/* Which entries store_audit_find() returns; NULL means any. */
+struct store_audit_filter {
+	const char	*action;	/* exactly this action */
+	const char	*action_prefix;	/* actions starting with this */
+	const char	*object_type;
+	const char	*object_id;
+	int		 desc;		/* newest first */
+};
+/*
+ * Calls fn for up to limit entries with lo < seq < hi matching f, by seq
+ * (descending when f->desc), until fn returns non-zero.  Only the window
+ * is read (a range of the primary key), so its width bounds the work
+ * however rare the matches.  Strings are valid during the call only.
+ */
+int	store_audit_find(struct store_conn *c,
+	    const struct store_audit_filter *f, int64_t lo, int64_t hi,
+	    int64_t limit, int (*fn)(void *, const struct store_audit *),
+	    void *arg);
 /* Reads the separately kept head of the chain. */
 int	store_audit_anchor(struct store_conn *c, int64_t *seq, char hash[65]);
 /* The prev_hash of the first entry (64 zeros). */
@@ -838,6 +874,68 @@ int	store_incident_scan(struct store_conn *c,
 	    const struct store_scope *scope,
 	    const struct store_incident_filter *f, int64_t limit,
 	    int (*fn)(void *, const struct store_incident *), void *arg);
+
+/* --- the city's figures (store_stats.c, issue 7) --------------------- */
+
+/* Levels 0 to 4 (0: not yet judged). */
+#define STORE_LEVELS	5
+
+/*
+ * One row of a figure: key is an agency code or an obligation name, name
+ * the agency's name ("" for an obligation); level (open incidents) or met
+ * (obligations met on time), and n the count.  Valid during the call.
+ */
+struct store_stat_row {
+	const char	*key;
+	const char	*name;
+	int64_t		 level;
+	int64_t		 met;
+	int64_t		 n;
+};
+
+/* One open level_review obligation of the review queue (P15). */
+struct store_review_row {
+	int64_t		 incident;
+	const char	*title;
+	const char	*agency;
+	int64_t		 level;
+	int64_t		 due_at;	/* STORE_TIME_NONE: no fixed time */
+	int64_t		 overdue_from;	/* STORE_TIME_NONE: never */
+};
+
+/*
+ * The figures of scope (store_scope; notified is ignored: a figure counts
+ * the caller's own subtree).  exercise 0 counts real incidents only, 1
+ * exercises only; never both together.  Each calls fn until it returns
+ * non-zero; TB_EINVAL for an agency scope without an agency, else TB_OK
+ * or a store error.  Any connection.
+ *
+ * store_stats_open: open (not closed) incidents per agency and level, in
+ * (agency, level) order, key and name being the agency's.
+ * store_stats_review: *total open level_review obligations, and fn for
+ * the first limit by due time.
+ * store_stats_overdue: *n open obligations overdue at now.
+ * store_stats_on_time: obligations met (on time and late) of incidents
+ * aware in [from, to), per obligation name or, by_agency, per agency
+ * owing them; met is those on time.
+ * store_stats_levels: counts[level] of incidents aware in [from, to).
+ */
+int	store_stats_open(struct store_conn *c, const struct store_scope *sc,
+	    int exercise, int (*fn)(void *, const struct store_stat_row *),
+	    void *arg);
+int	store_stats_review(struct store_conn *c, const struct store_scope *sc,
+	    int exercise, int64_t limit, int64_t *total,
+	    int (*fn)(void *, const struct store_review_row *), void *arg);
+int	store_stats_overdue(struct store_conn *c,
+	    const struct store_scope *sc, int exercise, int64_t now,
+	    int64_t *n);
+int	store_stats_on_time(struct store_conn *c,
+	    const struct store_scope *sc, int exercise, int64_t from,
+	    int64_t to, int by_agency,
+	    int (*fn)(void *, const struct store_stat_row *), void *arg);
+int	store_stats_levels(struct store_conn *c, const struct store_scope *sc,
+	    int exercise, int64_t from, int64_t to,
+	    int64_t counts[STORE_LEVELS]);
 
 /* Which obligations store_obligation_scan() visits, in (due_key,
  * incident, name, subject, period) order. */

@@ -290,6 +290,52 @@ store_token_revoke(struct store_conn *c, int64_t id, int64_t owner,
 	return store_changes(c) == 1 ? TB_OK : TB_ENOTFOUND;
 }
 
+/*
+ * A person's tokens, newest first; (created_at, id) is the order and the
+ * cursor, so that a page boundary between two tokens made in the same
+ * microsecond is still exact.  The hash is never read.
+ */
+static const char sql_token_list[] =
+    "SELECT id, name, created_at, expires_at, created_by, revoked_at"
+    " FROM api_tokens WHERE user_id = ?"
+    " AND (? = 0 OR created_at < ? OR (created_at = ? AND id < ?))"
+    " ORDER BY created_at DESC, id DESC LIMIT ?";
+
+int
+store_token_list(struct store_conn *c, int64_t user_id, int64_t
+    before_created, int64_t before_id, int64_t limit,
+    int (*fn)(void *, const struct store_token_rec *), void *arg)
+{
+	struct store_stmt	*s;
+	struct store_token_rec	 t;
+	int			 rc;
+
+	if ((rc = store_prepare(c, sql_token_list, &s)) != TB_OK)
+		return rc;
+	store_bind_i64(s, 1, user_id);
+	store_bind_i64(s, 2, before_id > 0);
+	store_bind_i64(s, 3, before_created);
+	store_bind_i64(s, 4, before_created);
+	store_bind_i64(s, 5, before_id);
+	store_bind_i64(s, 6, limit);
+	while ((rc = store_step(s)) == TB_ROW) {
+		memset(&t, 0, sizeof(t));
+		t.id = store_col_i64(s, 0);
+		if (tb_strlcpy(t.name, store_col_text(s, 1), sizeof(t.name))
+		    != TB_OK)
+			return TB_ETOOBIG;
+		t.created_at = store_col_i64(s, 2);
+		t.expires_at = store_col_i64(s, 3);
+		t.created_by = store_col_is_null(s, 4) ? 0 :
+		    store_col_i64(s, 4);
+		t.revoked_at = store_col_is_null(s, 5) ? STORE_TIME_NONE :
+		    store_col_i64(s, 5);
+		if (fn(arg, &t) != 0)
+			return TB_OK;
+	}
+	return rc == TB_DONE ? TB_OK : rc;
+}
+
 /* --- scope ---------------------------------------------------------- */
 
 /*
@@ -351,6 +397,27 @@ static const char sql_audit_all[] =
     "SELECT seq, at, actor_id, actor, agency, remote, request_id, action,"
     " object_type, object_id, before_json, after_json, prev_hash, hash"
     " FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?";
+
+/*
+ * A window of the trail (lo < seq < hi) with optional filters: an exact
+ * action (2), an action prefix (3), object_type (2), object_id (2).  The
+ * window bounds the rows read whatever the filters match (the trail has
+ * no index on action or object, and a filter that matches nothing must
+ * not read the whole trail), so the caller walks it window by window.
+ */
+#define AUDIT_FIND \
+    "SELECT seq, at, actor_id, actor, agency, remote, request_id, action," \
+    " object_type, object_id, before_json, after_json, prev_hash, hash" \
+    " FROM audit_log WHERE seq > ? AND seq < ?" \
+    " AND (CAST(? AS TEXT) IS NULL OR action = ?)" \
+    " AND (CAST(? AS TEXT) IS NULL" \
+    "  OR substr(action, 1, length(CAST(? AS TEXT))) = ?)" \
+    " AND (CAST(? AS TEXT) IS NULL OR object_type = ?)" \
+    " AND (CAST(? AS TEXT) IS NULL OR object_id = ?)"
+static const char sql_audit_find_asc[] =
+    AUDIT_FIND " ORDER BY seq LIMIT ?";
+static const char sql_audit_find_desc[] =
+    AUDIT_FIND " ORDER BY seq DESC LIMIT ?";
 
 /* The hash before the first entry. */
 static const char audit_genesis[] =
@@ -496,22 +563,18 @@ store_audit_append(struct store_conn *c, struct store_audit *a)
 	return store_changes(c) == 1 ? TB_OK : TB_ESTORE;
 }
 
-int
-store_audit_scan(struct store_conn *c, int64_t after, int64_t limit,
-    int (*fn)(void *, const struct store_audit *), void *arg)
+/* Steps s (the columns of sql_audit_all) calling fn for each row. */
+static int
+audit_rows(struct store_stmt *s, int (*fn)(void *, const struct store_audit *),
+    void *arg)
 {
-	struct store_stmt	*s;
 	struct store_audit	 a;
 	char			*own[9];
 	const char		**dst[9] = { &a.actor, &a.agency, &a.remote,
 	    &a.request_id, &a.action, &a.object_type, &a.object_id,
 	    &a.before_json, &a.after_json };
-	int			 rc, stop = 0, i;
+	int			 rc = TB_OK, stop = 0, i;
 
-	if ((rc = store_prepare(c, sql_audit_all, &s)) != TB_OK)
-		return rc;
-	store_bind_i64(s, 1, after);
-	store_bind_i64(s, 2, limit);
 	while (!stop && (rc = store_step(s)) == TB_ROW) {
 		memset(&a, 0, sizeof(a));
 		memset(own, 0, sizeof(own));
@@ -544,6 +607,44 @@ store_audit_scan(struct store_conn *c, int64_t after, int64_t limit,
 	if (stop)
 		return TB_OK;
 	return rc == TB_DONE ? TB_OK : rc;
+}
+
+int
+store_audit_scan(struct store_conn *c, int64_t after, int64_t limit,
+    int (*fn)(void *, const struct store_audit *), void *arg)
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	if ((rc = store_prepare(c, sql_audit_all, &s)) != TB_OK)
+		return rc;
+	store_bind_i64(s, 1, after);
+	store_bind_i64(s, 2, limit);
+	return audit_rows(s, fn, arg);
+}
+
+int
+store_audit_find(struct store_conn *c, const struct store_audit_filter *f,
+    int64_t lo, int64_t hi, int64_t limit,
+    int (*fn)(void *, const struct store_audit *), void *arg)
+{
+	struct store_stmt	*s;
+	const char		*v[4] = { f->action, f->action_prefix,
+	    f->object_type, f->object_id };
+	int			 rc, k = 3;
+
+	if ((rc = store_prepare(c, f->desc ? sql_audit_find_desc :
+	    sql_audit_find_asc, &s)) != TB_OK)
+		return rc;
+	store_bind_i64(s, 1, lo);
+	store_bind_i64(s, 2, hi);
+	for (int i = 0; i < 4; i++) {
+		/* The prefix is bound three times: test, length, value. */
+		for (int n = i == 1 ? 3 : 2; n > 0; n--)
+			store_bind_text_or_null(s, k++, v[i]);
+	}
+	store_bind_i64(s, k, limit);
+	return audit_rows(s, fn, arg);
 }
 
 int

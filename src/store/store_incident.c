@@ -851,32 +851,42 @@ summary_read(struct store_stmt *s, struct store_incident *r)
 	}
 }
 
-/* Binds the filters of INCIDENT_FILTERS from *i on. */
+/*
+ * Binds the filters of INCIDENT_FILTERS from *i on; lo is a further lower
+ * bound on aware_at (INT64_MIN: none).  Each side of the aware_at range is
+ * written twice in the SQL (the filter's, and the cursor's or the
+ * merge's), and SQLite takes one of each for the index range and tests
+ * the other on every row: both get the tighter value, so that the range
+ * stops where the rows stop qualifying, whichever it takes.
+ */
 static int
 filters_bind(struct store_stmt *s, int *i,
-    const struct store_incident_filter *f, const char *pat)
+    const struct store_incident_filter *f, const char *pat, int64_t lo)
 {
+	int64_t	 hi;
 	int	 rc;
 
+	if (f->from != STORE_TIME_NONE && f->from > lo)
+		lo = f->from;
+	hi = f->to == STORE_TIME_NONE ? INT64_MAX : f->to;
+	if (f->before_id > 0 && f->before_aware < hi)
+		hi = f->before_aware;
 	BIND(store_bind_i64(s, (*i)++, f->level));
 	BIND(store_bind_i64(s, (*i)++, f->level));
 	BIND(store_bind_text_or_null(s, (*i)++, f->state));
 	BIND(store_bind_text_or_null(s, (*i)++, f->state));
-	BIND(store_bind_i64(s, (*i)++, f->from == STORE_TIME_NONE ?
-	    INT64_MIN : f->from));
-	BIND(store_bind_i64(s, (*i)++, f->to == STORE_TIME_NONE ? INT64_MAX :
-	    f->to));
+	BIND(store_bind_i64(s, (*i)++, lo));
+	BIND(store_bind_i64(s, (*i)++, hi));
 	BIND(store_bind_text_or_null(s, (*i)++, pat));
 	BIND(store_bind_text_or_null(s, (*i)++, pat));
 	BIND(store_bind_text_or_null(s, (*i)++, pat));
 	BIND(store_bind_i64(s, (*i)++, f->exercise));
 	BIND(store_bind_i64(s, (*i)++, f->exercise));
+	BIND(store_bind_i64(s, (*i)++, hi));
 	if (f->before_id > 0) {
-		BIND(store_bind_i64(s, (*i)++, f->before_aware));
 		BIND(store_bind_i64(s, (*i)++, f->before_aware));
 		BIND(store_bind_i64(s, (*i)++, f->before_id));
 	} else {
-		BIND(store_bind_i64(s, (*i)++, INT64_MAX));
 		BIND(store_bind_i64(s, (*i)++, INT64_MAX));
 		BIND(store_bind_i64(s, (*i)++, INT64_MAX));
 	}
@@ -915,22 +925,29 @@ page_add(struct inc_page *p, int64_t aware, int64_t id)
 		p->n++;
 }
 
-/* Steps a statement of keys into the page; binds the page's lower bound
- * and limit first, from *i on. */
+/*
+ * Binds INCIDENT_KEY_FILTERS from index i on, with the page's lower bound
+ * once it is full, and steps the statement's keys into the page.
+ */
 static int
-page_fill(struct store_stmt *s, int i, struct inc_page *p)
+page_fill(struct store_stmt *s, int i, const struct store_incident_filter *f,
+    const char *pat, struct inc_page *p)
 {
+	int64_t	 lo_aware = INT64_MIN, lo_id = 0;
 	int	 rc;
 
 	if (p->n == p->cap) {
-		BIND(store_bind_i64(s, i++, p->k[p->n - 1][0]));
-		BIND(store_bind_i64(s, i++, p->k[p->n - 1][0]));
-		BIND(store_bind_i64(s, i++, p->k[p->n - 1][1]));
-	} else {
-		BIND(store_bind_i64(s, i++, INT64_MIN));
-		BIND(store_bind_i64(s, i++, INT64_MIN));
-		BIND(store_bind_i64(s, i++, 0));
+		lo_aware = p->k[p->n - 1][0];
+		lo_id = p->k[p->n - 1][1];
 	}
+	if ((rc = filters_bind(s, &i, f, pat, lo_aware)) != TB_OK)
+		goto out;
+	/* The same tighter lower bound as the filter's, for the same
+	 * reason (filters_bind()). */
+	BIND(store_bind_i64(s, i++, f->from != STORE_TIME_NONE &&
+	    f->from > lo_aware ? f->from : lo_aware));
+	BIND(store_bind_i64(s, i++, lo_aware));
+	BIND(store_bind_i64(s, i++, lo_id));
 	BIND(store_bind_i64(s, i++, (int64_t)p->cap));
 	while ((rc = store_step(s)) == TB_ROW)
 		page_add(p, store_col_i64(s, 0), store_col_i64(s, 1));
@@ -957,12 +974,20 @@ scan_merged(struct store_conn *c, const char *root, int supervised,
 	char			(*codes)[STORE_KEY_SIZE] = NULL;
 	void			*np;
 	size_t			 n = 0, cap = 0, j;
-	int			 rc, i;
+	int			 rc, i, own_tx;
 
 	memset(&pg, 0, sizeof(pg));
 	if ((pg.k = calloc((size_t)limit, sizeof(*pg.k))) == NULL)
 		return TB_ENOMEM;
 	pg.cap = (size_t)limit;
+	/* One read transaction for the hundred statements of a merge: one
+	 * snapshot for the whole page, and the WAL read lock taken once
+	 * rather than per statement. */
+	own_tx = !c->writer && !c->in_tx;
+	if (own_tx && (rc = store_tx_begin(c)) != TB_OK) {
+		free(pg.k);
+		return rc;
+	}
 	/* The scope's agencies first: the statement is done with before
 	 * the next one runs. */
 	if ((rc = store_prepare(c, sql_scope_codes, &s)) != TB_OK)
@@ -994,10 +1019,8 @@ scan_merged(struct store_conn *c, const char *root, int supervised,
 		if ((rc = store_prepare(c, sql_incident_keys_agency, &s)) !=
 		    TB_OK)
 			goto out;
-		i = 1;
-		BIND(store_bind_text(s, i++, codes[j]));
-		if ((rc = filters_bind(s, &i, f, pat)) != TB_OK ||
-		    (rc = page_fill(s, i, &pg)) != TB_OK)
+		BIND(store_bind_text(s, 1, codes[j]));
+		if ((rc = page_fill(s, 2, f, pat, &pg)) != TB_OK)
 			goto out;
 	}
 	if (notified != NULL) {
@@ -1009,8 +1032,7 @@ scan_merged(struct store_conn *c, const char *root, int supervised,
 		    ""));
 		BIND(store_bind_text(s, i++, notified));
 		BIND(store_bind_i64(s, i++, f->agency != NULL));
-		if ((rc = filters_bind(s, &i, f, pat)) != TB_OK ||
-		    (rc = page_fill(s, i, &pg)) != TB_OK)
+		if ((rc = page_fill(s, i, f, pat, &pg)) != TB_OK)
 			goto out;
 	}
 	for (j = 0; j < pg.n; j++) {
@@ -1027,6 +1049,8 @@ scan_merged(struct store_conn *c, const char *root, int supervised,
 	}
 	rc = TB_OK;
 out:
+	if (own_tx)
+		store_tx_rollback(c);	/* read only: nothing to keep */
 	free(codes);
 	free(pg.k);
 	return rc;
@@ -1070,7 +1094,7 @@ store_incident_scan(struct store_conn *c, const struct store_scope *sc,
 		BIND(store_bind_i64(s, i++, sc->reporter));
 		BIND(store_bind_i64(s, i++, f->agency != NULL));
 	}
-	if ((rc = filters_bind(s, &i, f, pat)) != TB_OK)
+	if ((rc = filters_bind(s, &i, f, pat, INT64_MIN)) != TB_OK)
 		goto out;
 	BIND(store_bind_i64(s, i++, limit));
 	while ((rc = store_step(s)) == TB_ROW) {

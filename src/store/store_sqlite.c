@@ -184,6 +184,7 @@ static const char sql_writer_pragmas[] =
     "PRAGMA trusted_schema=OFF";
 static const char sql_reader_pragmas[] =
     "PRAGMA foreign_keys=ON;"
+    "PRAGMA cache_size=-16384;"
     "PRAGMA trusted_schema=OFF";
 static const char sql_table_exists[] =
     "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?";

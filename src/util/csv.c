@@ -1,5 +1,5 @@
 /*
- * csv.c: RFC 4180 records, one at a time.
+ * csv.c: RFC 4180 records, one at a time, read or written.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -111,4 +111,48 @@ fail:
 	buf_free(&f);
 	csv_record_free(rec);
 	return rc;
+}
+
+int
+csv_write_cell(struct buf *b, const char *s)
+{
+	size_t	 n;
+	int	 rc = TB_OK, quote, guard;
+
+	if (s == NULL)
+		s = "";
+	quote = strpbrk(s, ",\"\r\n") != NULL;
+	guard = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+	if (quote)
+		rc = buf_add(b, "\"", 1);
+	/* The apostrophe goes inside the quotes: before them it would be a
+	 * byte outside a quoted field, which RFC 4180 does not allow. */
+	if (rc == TB_OK && guard)
+		rc = buf_add(b, "'", 1);
+	/* Runs between quotes at once: an export may be megabytes. */
+	while (rc == TB_OK && *s != '\0') {
+		n = strcspn(s, "\"");
+		if ((rc = buf_add(b, s, n)) == TB_OK && s[n] == '"') {
+			rc = buf_add(b, "\"\"", 2);
+			n++;
+		}
+		s += n;
+	}
+	if (rc == TB_OK && quote)
+		rc = buf_add(b, "\"", 1);
+	return rc;
+}
+
+int
+csv_write_row(struct buf *b, const char *const *cells, size_t n)
+{
+	int	 rc = TB_OK;
+
+	for (size_t i = 0; rc == TB_OK && i < n; i++) {
+		if (i > 0)
+			rc = buf_add(b, ",", 1);
+		if (rc == TB_OK)
+			rc = csv_write_cell(b, cells[i]);
+	}
+	return rc == TB_OK ? buf_add(b, "\r\n", 2) : rc;
 }

@@ -391,12 +391,109 @@ describe('GET /api/v1/audit: within scope, in pages, read only',
       assert.deepEqual(end.json, { items: [], next_cursor: null });
     });
 
+    // Every entry matching query q, following next_cursor to the end.
+    async function readQuery(client, q, limit) {
+      const items = [];
+      let cursor = null;
+      for (let pages = 0; pages < 1000; pages++) {
+        const r = await client.get(`/api/v1/audit?${q}&limit=${limit}` +
+          (cursor === null ? '' : `&cursor=${cursor}`));
+        assert.equal(r.status, 200, show(r));
+        assert.ok(r.json.items.length <= limit, show(r));
+        items.push(...r.json.items);
+        cursor = r.json.next_cursor;
+        if (cursor === null) return items;
+      }
+      assert.fail('next_cursor never became null');
+    }
+    const seqs = (l) => l.map((e) => e.seq);
+
+    it('filters by action, action prefix, object type and id', async () => {
+      const whole = await readAll(admin, 500);
+      const token = whole.find((e) => e.action === 'token.create');
+      const cases = [
+        ['action=token.create', (e) => e.action === 'token.create'],
+        ['action=session.*', (e) => e.action.startsWith('session.')],
+        ['action=session.refused', (e) => e.action === 'session.refused'],
+        ['action=*', () => true],
+        ['action=no.such.action', () => false],
+        ['action=sess*', (e) => e.action.startsWith('sess')],
+        ['object_type=api_token', (e) => e.object_type === 'api_token'],
+        [`object_type=api_token&object_id=${token.object_id}`,
+          (e) => e.object_type === 'api_token' &&
+            e.object_id === token.object_id],
+        [`object_id=${token.object_id}&action=token.*`,
+          (e) => e.object_id === token.object_id &&
+            e.action.startsWith('token.')],
+      ];
+      for (const [q, keep] of cases) {
+        const want = seqs(whole.filter(keep));
+        for (const limit of [1, 4, 500]) {
+          assert.deepEqual(seqs(await readQuery(admin, q, limit)), want,
+            `${q}, limit ${limit}`);
+        }
+        assert.deepEqual(seqs(await readQuery(admin, `${q}&order=desc`, 3)),
+          [...want].reverse(), `${q}, newest first`);
+      }
+      assert.ok(seqs(whole.filter(cases[0][1])).length >= 6);
+    });
+
+    it('order=desc reads newest first, its cursor going down', async () => {
+      const whole = await readAll(admin, 500);
+      for (const limit of [1, 5, 500]) {
+        assert.deepEqual(seqs(await readQuery(admin, 'order=desc', limit)),
+          seqs(whole).reverse(), `limit ${limit}`);
+      }
+      const first = await admin.get('/api/v1/audit?order=desc&limit=2');
+      assert.equal(first.json.items[0].seq, whole.at(-1).seq);
+      assert.equal(first.json.next_cursor, String(first.json.items[1].seq));
+      const from = whole.at(-1).seq - 3;
+      const below = await admin.get(
+        `/api/v1/audit?order=desc&cursor=${from}&limit=500`);
+      assert.deepEqual(seqs(below.json.items),
+        seqs(whole).filter((n) => n < from).reverse());
+      assert.equal(below.json.next_cursor, null);
+      assert.deepEqual((await admin.get('/api/v1/audit?order=desc&cursor=1'))
+        .json, { items: [], next_cursor: null });
+      const asc = await admin.get('/api/v1/audit?order=asc&limit=2');
+      assert.deepEqual(seqs(asc.json.items), seqs(whole).slice(0, 2));
+    });
+
+    it('filters keep the scope rules', async () => {
+      for (const u of ['ca.window', 'doe.viewer', 'vendor.ca']) {
+        const c = await signIn(s, u, DEMO_PASSWORD);
+        const mine = await readAll(c, 500);
+        const want = seqs(mine.filter((e) => e.action.startsWith('token.')))
+          .reverse();
+        assert.ok(want.length > 0, u);
+        assert.deepEqual(seqs(await readQuery(c, 'action=token.*&order=desc',
+          2)), want, u);
+        // An entry outside the scope stays out when named exactly.
+        const other = (await readAll(admin, 500)).find((e) =>
+          e.object_type === 'api_token' && !mine.some((m) => m.seq === e.seq));
+        assert.deepEqual(await readQuery(c, 'object_type=api_token&' +
+          `object_id=${other.object_id}`, 50), [], u);
+      }
+    });
+
     it('bad paging parameters are 400 invalid_query', async () => {
       for (const q of ['limit=0', 'limit=501', 'limit=abc', 'limit=',
         'after=-1', 'after=x', 'cursor=1.5', 'after=1&cursor=2',
         'after=99999999999999999999']) {
         assertError(await admin.get(`/api/v1/audit?${q}`), 400,
           'invalid_query', undefined, q);
+      }
+      for (const [q, field] of [['action=', 'action'],
+        ['action=Session.create', 'action'], ['action=a*b', 'action'],
+        ['action=**', 'action'], ['action=%20x', 'action'],
+        [`action=${'a'.repeat(129)}`, 'action'],
+        ['object_type=', 'object_type'], ['object_type=Api', 'object_type'],
+        ['object_type=a*', 'object_type'], ['object_id=', 'object_id'],
+        ['object_id=%01', 'object_id'], ['order=up', 'order'],
+        ['order=DESC', 'order'], ['order=desc&after=3', 'after'],
+        ['order=desc&cursor=0', 'cursor']]) {
+        assertError(await admin.get(`/api/v1/audit?${q}`), 400,
+          'invalid_query', field, q);
       }
     });
 

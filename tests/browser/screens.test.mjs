@@ -154,14 +154,16 @@ test('the frame shows who I am and the screens my roles reach', async () => {
 		await context.close();
 	}
 
-	// DoIT's reviewer reaches the city view and the roster.
+	// DoIT's reviewer reaches the city view, the roster and the
+	// undelivered messages (issue 6).
 	const doit = await openPage(browser);
 	try {
 		await signIn(doit.page, server, 'doit.reviewer');
 		const menu = await doit.page.locator('#site-nav a')
 		    .allInnerTexts();
 		assert.deepEqual(menu, ['我的待辦', '事件', '全市總覽', '機關',
-		    '聯絡窗口名冊', '稽核軌跡', '帳號設定']);
+		    '改善列管', '聯絡窗口名冊', '未送達通知', '稽核軌跡',
+		    '帳號設定']);
 		assertProblemFree(doit.problems, 'frame, DoIT');
 	} finally {
 		await doit.context.close();

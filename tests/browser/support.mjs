@@ -103,9 +103,12 @@ export const DEMO_PASSWORD = 'tongbao-demo-2026';
 
 // Creates a database with `tongbao init` (and with DEMO, loads the demo
 // agencies and people with `tongbao demo`), then starts `tongbao serve` on
-// a free port.  Resolves to {url, port, stop()}; stop() sends SIGTERM and
-// resolves to {code, signal, stderr} once the process has exited.
-export async function startServer({ demo = false } = {}) {
+// a free port.  ENV adds TONGBAO_* settings for the server (a webhook URL,
+// a small upload limit); evidence files go under the temporary folder, not
+// the working directory.  Resolves to {url, port, stop()}; stop() sends
+// SIGTERM and resolves to {code, signal, stderr} once the process has
+// exited.
+export async function startServer({ demo = false, env: extra = {} } = {}) {
 	assert.ok(existsSync(BIN), `${BIN} does not exist: build it first ` +
 	    '(meson setup build && ninja -C build) or set TONGBAO_BIN');
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'tongbao-browser-'));
@@ -125,7 +128,8 @@ export async function startServer({ demo = false } = {}) {
 
 	const proc = spawn(BIN, ['serve', '--db', db,
 	    '--listen', '127.0.0.1:0'],
-	    { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+	    { env: cleanEnv({ TONGBAO_EVIDENCE_DIR: path.join(dir, 'evidence'),
+	    ...env, ...extra }), stdio: ['ignore', 'pipe', 'pipe'] });
 	live.add(proc);
 	let stdout = '';
 	let stderr = '';

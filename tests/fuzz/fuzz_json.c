@@ -104,7 +104,15 @@ utf8_one(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* The independent checker: whether v is acceptable for field f. */
+/*
+ * The independent checker: whether v is acceptable for field f.  It is
+ * the oracle json_check() is held to, so it must not call field_ok(): a
+ * harness that asked the code under test whether the code under test was
+ * right could not fail.  Strings, where the bugs would be, are decoded
+ * here with a decoder of their own; for numbers, booleans, arrays and
+ * objects the contract in http.h leaves one way to write the check, so
+ * those lines read as field_ok()'s do (a `duplicates` pair on purpose).
+ */
 static int
 ref_ok(json_t *v, const struct json_field *f)
 {

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -59,6 +60,39 @@ test_routes_unique(void **state)
 	}
 }
 
+/*
+ * The router takes the first row that matches, so a fixed path under a
+ * parameter's path must come first in the real table: "directory" is not
+ * an agency code.
+ */
+static void
+test_fixed_paths_first(void **state)
+{
+	static const struct {
+		const char	*method, *path;
+		int		(*handler)(struct http_req *);
+	} rows[] = {
+		{ "GET", "/api/v1/agencies/directory", api_agencies_directory },
+		{ "GET", "/api/v1/agencies/ca", api_agencies_get },
+		{ "GET", "/api/v1/stats/city", api_stats_city },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct http_req	 req;
+		char		 allow[64];
+		int		 got;
+
+		memset(&req, 0, sizeof(req));
+		got = http_route_match(api_routes, api_nroutes, rows[i].method,
+		    rows[i].path, &req, allow, sizeof(allow));
+		if (got < 0 || api_routes[got].handler != rows[i].handler)
+			fail_msg("%s %s is not routed to its handler (row %d)",
+			    rows[i].method, rows[i].path, got);
+		for (int k = 0; k < req.nparams; k++)
+			free(req.param_names[k]);
+	}
+}
+
 int
 main(void)
 {
@@ -66,6 +100,7 @@ main(void)
 		cmocka_unit_test(test_doc_matches_routes),
 		cmocka_unit_test(test_every_operation_has_permission),
 		cmocka_unit_test(test_routes_unique),
+		cmocka_unit_test(test_fixed_paths_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

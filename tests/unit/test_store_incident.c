@@ -676,6 +676,200 @@ test_incident_scan(void **state)
 	assert_int_equal(seen.id[1], i1);
 }
 
+/* An incident as the merge test made it, to compute the expected lists. */
+struct mrow {
+	int64_t		 id, aware;
+	const char	*agency;
+	int		 level;
+	int		 closed;
+	int		 notified;	/* a was notified of it (P12) */
+	int		 tagged;	/* its title holds "tag" */
+};
+
+struct mlist {
+	int64_t		 id[128];
+	int64_t		 aware[128];
+	size_t		 n;
+};
+
+static int
+mlist_add(void *arg, const struct store_incident *r)
+{
+	struct mlist	*L = arg;
+
+	if (L->n < NELEM(L->id)) {
+		L->id[L->n] = r->id;
+		L->aware[L->n] = r->aware_at;
+	}
+	L->n++;
+	return 0;
+}
+
+/* Whether row r is in the list of scope sc with filter flt (the test's
+ * scopes: everything, or a's subtree and what a was notified of, or s's
+ * with the agencies s supervises). */
+static int
+mrow_in(const struct mrow *r, const struct store_scope *sc,
+    const struct store_incident_filter *flt)
+{
+	static const char *const sub_a[] = { "a", "a1", "a11" };
+	static const char *const sub_a1[] = { "a1", "a11" };
+	static const char *const sub_s[] = { "s", "b" };
+	const char *const	*in;
+	size_t			 n, k;
+	int			 ok = 0;
+
+	if (!sc->all) {
+		in = strcmp(sc->agency, "a") == 0 ? sub_a : sub_s;
+		n = strcmp(sc->agency, "a") == 0 ? NELEM(sub_a) :
+		    NELEM(sub_s);
+		for (k = 0; k < n; k++)
+			ok |= strcmp(r->agency, in[k]) == 0;
+		ok |= sc->notified && r->notified;
+		if (!ok)
+			return 0;
+	}
+	if (flt->agency != NULL) {
+		ok = 0;
+		for (k = 0; k < NELEM(sub_a1); k++)
+			ok |= strcmp(r->agency, sub_a1[k]) == 0;
+		if (!ok)
+			return 0;
+	}
+	if (flt->level >= 0 && r->level != flt->level)
+		return 0;
+	if (flt->state != NULL && (strcmp(flt->state, "closed") == 0) !=
+	    r->closed)
+		return 0;
+	if (flt->from != STORE_TIME_NONE && r->aware < flt->from)
+		return 0;
+	if (flt->to != STORE_TIME_NONE && r->aware > flt->to)
+		return 0;
+	if (flt->q != NULL && !r->tagged)
+		return 0;
+	return 1;
+}
+
+/*
+ * A scoped list is merged from one index range per agency (and the P12
+ * notifications) into pages: every page, followed by cursor, must be
+ * exactly the brute-force list, newest awareness first and ties by id,
+ * whatever the filters, the page size and the agencies' interleaving.
+ */
+static void
+test_incident_scan_merge(void **state)
+{
+	struct fix			*f = *state;
+	static const char *const	 agencies[] = { "a", "a1", "a11", "b",
+	    "s", "c" };
+	struct mrow			 rows[90];
+	struct store_incident_filter	 flt;
+	struct store_scope		 scopes[3];
+	struct mlist			 got, want;
+	uint64_t			 rng = 7;
+	size_t				 i, j, k, sci, fi, page;
+	char				 title[32];
+
+	memset(rows, 0, sizeof(rows));
+	for (i = 0; i < NELEM(rows); i++) {
+		struct mrow	*r = &rows[i];
+
+		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		r->agency = agencies[(rng >> 33) % NELEM(agencies)];
+		/* Some share an instant: their order is the id's. */
+		r->aware = T0 + (int64_t)((rng >> 40) % 40) * HOUR;
+		r->level = 1 + (int)((rng >> 20) % 4);
+		r->tagged = (rng >> 50) % 3 == 0;
+		tb_snprintf(title, sizeof(title), "%s %zu",
+		    r->tagged ? "tag" : "plain", i);
+		r->id = incident(f, r->agency, r->aware, f->w, r->level,
+		    title);
+		if ((rng >> 45) % 4 == 0) {
+			r->closed = 1;
+			assert_int_equal(store_incident_touch(f->c, r->id, 1,
+			    r->level, "closed", r->aware), TB_OK);
+		}
+		/* P12: a is told of some incidents of others, and once of
+		 * one of its own subordinates' (listed once). */
+		if ((strcmp(r->agency, "c") == 0 && (rng >> 52) % 2 == 0) ||
+		    (strcmp(r->agency, "a11") == 0 && (rng >> 52) % 5 == 0)) {
+			r->notified = 1;
+			assert_int_equal(store_incident_notify(f->c, r->id, "a",
+			    r->aware), TB_OK);
+		}
+	}
+	memset(scopes, 0, sizeof(scopes));
+	scopes[0].all = 1;
+	scopes[1].agency = "a";
+	scopes[1].notified = 1;
+	scopes[2].agency = "s";
+	scopes[2].supervised = 1;
+	for (sci = 0; sci < NELEM(scopes); sci++)
+		for (fi = 0; fi < 7; fi++) {
+			memset(&flt, 0, sizeof(flt));
+			flt.level = flt.exercise = -1;
+			flt.from = flt.to = STORE_TIME_NONE;
+			switch (fi) {
+			case 1: flt.agency = "a1"; break;
+			case 2: flt.level = 2; break;
+			case 3: flt.state = "closed"; break;
+			case 4: flt.from = T0 + 5 * HOUR;
+				flt.to = T0 + 30 * HOUR; break;
+			case 5: flt.q = "tag"; break;
+			case 6: flt.level = 3; flt.from = T0 + 10 * HOUR; break;
+			}
+			if (fi == 1 && sci == 2)
+				continue;	/* a1 is outside s's scope */
+			/* Expected: every row in, sorted. */
+			memset(&want, 0, sizeof(want));
+			for (i = 0; i < NELEM(rows); i++)
+				if (mrow_in(&rows[i], &scopes[sci], &flt)) {
+					want.id[want.n] = rows[i].id;
+					want.aware[want.n++] = rows[i].aware;
+				}
+			for (i = 1; i < want.n; i++)
+				for (j = i; j > 0 && (want.aware[j - 1] <
+				    want.aware[j] || (want.aware[j - 1] ==
+				    want.aware[j] && want.id[j - 1] <
+				    want.id[j])); j--) {
+					int64_t t = want.id[j];
+
+					want.id[j] = want.id[j - 1];
+					want.id[j - 1] = t;
+					t = want.aware[j];
+					want.aware[j] = want.aware[j - 1];
+					want.aware[j - 1] = t;
+				}
+			/* Pages of 1, 4 and 7, followed by cursor. */
+			for (page = 1; page <= 7; page += 3) {
+				memset(&got, 0, sizeof(got));
+				flt.before_id = 0;
+				for (;;) {
+					struct mlist	 one;
+
+					memset(&one, 0, sizeof(one));
+					assert_int_equal(store_incident_scan(
+					    f->c, &scopes[sci], &flt,
+					    (int64_t)page, mlist_add, &one),
+					    TB_OK);
+					assert_true(one.n <= page);
+					for (k = 0; k < one.n; k++) {
+						got.id[got.n] = one.id[k];
+						got.aware[got.n++] =
+						    one.aware[k];
+					}
+					if (one.n < page)
+						break;
+					flt.before_aware = one.aware[one.n - 1];
+					flt.before_id = one.id[one.n - 1];
+				}
+				assert_int_equal(got.n, want.n);
+				for (k = 0; k < want.n; k++)
+					assert_true(got.id[k] == want.id[k]);
+			}
+		}
+}
+
 static void
 test_idempotency(void **state)
 {
@@ -727,6 +921,7 @@ main(void)
 		T(test_affected_and_refs),
 		T(test_obligations),
 		T(test_incident_scan),
+		T(test_incident_scan_merge),
 		T(test_idempotency),
 #undef T
 	};

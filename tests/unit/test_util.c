@@ -162,6 +162,76 @@ test_csv_bad(void **state)
 	}
 }
 
+static void
+test_csv_write(void **state)
+{
+	/* One cell each: what Excel must read back as the same text. */
+	static const struct {
+		const char	*in, *out;
+	} rows[] = {
+		{ "plain", "plain" },
+		{ "", "" },
+		{ NULL, "" },				/* NULL is empty */
+		{ "臺北市政府", "臺北市政府" },		/* UTF-8 as is */
+		{ "a,b", "\"a,b\"" },
+		{ "say \"hi\"", "\"say \"\"hi\"\"\"" },
+		{ "\"", "\"\"\"\"" },
+		{ "two\nlines", "\"two\nlines\"" },
+		{ "crlf\r\nend", "\"crlf\r\nend\"" },
+		/* A formula to Excel gets an apostrophe (CSV injection). */
+		{ "=1+1", "'=1+1" },
+		{ "+886", "'+886" },
+		{ "-2", "'-2" },
+		{ "@SUM(A1)", "'@SUM(A1)" },
+		{ "\tx", "'\tx" },
+		{ "\rx", "\"'\rx\"" },		/* inside the quotes */
+		{ "=HYPERLINK(\"x\",1)", "\"'=HYPERLINK(\"\"x\"\",1)\"" },
+		/* Only the first byte makes a formula. */
+		{ "a=b", "a=b" },
+		{ "1-2", "1-2" },
+	};
+	struct buf	 b;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		buf_init(&b, 1024);
+		assert_int_equal(csv_write_cell(&b, rows[i].in), TB_OK);
+		assert_string_equal(buf_str(&b), rows[i].out);
+		buf_free(&b);
+	}
+}
+
+static void
+test_csv_write_row(void **state)
+{
+	const char	*cells[] = { "a", NULL, "x,y", "=cmd", "line\nbreak" };
+	const char	*want = "a,,\"x,y\",'=cmd,\"line\nbreak\"\r\n";
+	struct csv_record rec;
+	struct buf	 b;
+	size_t		 pos = 0, line = 1;
+
+	buf_init(&b, 1024);
+	assert_int_equal(csv_write_row(&b, cells, 5), TB_OK);
+	assert_string_equal(buf_str(&b), want);
+	/* The reader takes back what the writer wrote. */
+	assert_int_equal(csv_read(b.p, b.len, &pos, &line, &rec), TB_OK);
+	assert_int_equal(rec.nfields, 5);
+	assert_string_equal(rec.fields[1], "");
+	assert_string_equal(rec.fields[2], "x,y");
+	assert_string_equal(rec.fields[3], "'=cmd");
+	assert_string_equal(rec.fields[4], "line\nbreak");
+	csv_record_free(&rec);
+	assert_int_equal(csv_read(b.p, b.len, &pos, &line, &rec), TB_DONE);
+	/* An empty row is a line end alone. */
+	buf_reset(&b);
+	assert_int_equal(csv_write_row(&b, cells, 0), TB_OK);
+	assert_string_equal(buf_str(&b), "\r\n");
+	buf_free(&b);
+	/* Past the buffer's maximum: an error, never a cut row passed on. */
+	buf_init(&b, 8);
+	assert_int_equal(csv_write_row(&b, cells, 5), TB_ETOOBIG);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -172,6 +242,8 @@ main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_csv_bad),
+		cmocka_unit_test(test_csv_write),
+		cmocka_unit_test(test_csv_write_row),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,8 +32,12 @@ const ROUTES = [
 	{ path: '/agencies', load: () => import('./screens/agencies.js') },
 	{ path: '/agencies/:code', load: () => import('./screens/agency.js') },
 	{ path: '/users/:username', load: () => import('./screens/user.js') },
+	{ path: '/improvements', allow: isDoit,
+	    load: () => import('./screens/improvements.js') },
 	{ path: '/roster', allow: isDoit,
 	    load: () => import('./screens/roster.js') },
+	{ path: '/notifications', allow: isDoit,
+	    load: () => import('./screens/notifications.js') },
 	{ path: '/audit', load: () => import('./screens/audit.js') },
 	{ path: '/account', load: () => import('./screens/account.js') },
 ];

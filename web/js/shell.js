@@ -18,7 +18,9 @@ const MENU = [
 	{ path: '/incidents', key: 'nav.incidents' },
 	{ path: '/city', key: 'nav.city', allow: isDoit },
 	{ path: '/agencies', key: 'nav.agencies' },
+	{ path: '/improvements', key: 'nav.improvements', allow: isDoit },
 	{ path: '/roster', key: 'nav.roster', allow: isDoit },
+	{ path: '/notifications', key: 'nav.notifications', allow: isDoit },
 	{ path: '/audit', key: 'nav.audit' },
 	{ path: '/account', key: 'nav.account' },
 ];

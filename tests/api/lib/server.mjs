@@ -177,6 +177,8 @@ export function sqlite(db, sql, { timeoutMs = 20000 } = {}) {
     });
     let out = '';
     let err = '';
+    // Decoded as a stream: a chunk may end inside a UTF-8 character.
+    p.stdout.setEncoding('utf8');
     p.stdout.on('data', (c) => { out += c; });
     p.stderr.on('data', (c) => { err += c; });
     const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);

@@ -1,19 +1,21 @@
 // screens/account.js: the person's own account (issue 3): who they are,
 // changing the password (POST /api/v1/me/password, which ends their other
 // sessions) and API tokens for programs (POST /api/v1/tokens, shown once;
-// DELETE /api/v1/tokens/{id}).
+// DELETE /api/v1/tokens/{id}) and the notification preferences (issue 6,
+// GET and PATCH /api/v1/me/notification-preferences).
 //
 // The server keeps no list of a person's tokens that it will show, so the
 // screen lists those made here and revokes any other by its number, which
 // the creating program or `tongbao token create` printed.
 
-import { ApiError, del, post } from '../api.js';
+import { ApiError, del, get, patch, post } from '../api.js';
 import { agencyName, loadAgencies } from '../agencies.js';
 import { el } from '../dom.js';
 import { label, t } from '../i18n.js';
 import { currentUser } from '../session.js';
-import { busy, clearFieldErrors, copyButton, facts, field, formAlert,
-    panel, setFieldError, showFormError, table, timeText } from '../ui.js';
+import { busy, choices, clearFieldErrors, copyButton, errorBox, facts,
+    field, formAlert, loading, panel, select, setFieldError, showFormError,
+    table, timeText } from '../ui.js';
 
 export const title = 'account.title';
 
@@ -259,6 +261,77 @@ function tokenPanel(signal) {
 	    el('h3', { text: t('account.revoke_heading') }), revokeForm]);
 }
 
+// The channels a person is told on and the language of what they are
+// sent; the server holds them, null locale meaning the site's default.
+function prefsPanel(signal) {
+	const holder = el('div', {}, loading());
+
+	function draw(prefs) {
+		const alert = formAlert();
+		const done = el('p', { class: 'notice notice-ok',
+		    role: 'status', hidden: true });
+		const channels = choices({ name: 'channels', type: 'checkbox',
+		    legend: t('account.prefs_channels'),
+		    options: ['email', 'webhook'].map((c) => ({ value: c,
+			label: t(`account.prefs_${c}`) })),
+		    value: ['email', 'webhook'].filter((c) => prefs[c]) });
+		const locale = select('locale', [
+		    { value: '', label: t('account.prefs_locale_default') },
+		    { value: 'zh-TW', label: '中文（臺灣）' },
+		    { value: 'en', label: 'English' }],
+		    { value: prefs.locale ?? '' });
+		const submit = el('button', { type: 'submit',
+		    class: 'btn btn-primary', text: t('common.save') });
+		const when = el('p', { class: 'small muted' });
+		const stamp = (p) => when.replaceChildren(p.updated_at ?
+		    el('span', {}, t('account.prefs_updated'), ' ',
+		    timeText(p.updated_at)) : '');
+		stamp(prefs);
+		const form = el('form', { class: 'form', novalidate: '' },
+		    alert, done, channels,
+		    field({ label: t('account.prefs_locale'), control: locale,
+			hint: t('account.prefs_locale_hint') }),
+		    when,
+		    el('div', { class: 'actions' }, submit));
+		form.addEventListener('submit', async (event) => {
+			event.preventDefault();
+			clearFieldErrors(form);
+			alert.hidden = true;
+			done.hidden = true;
+			const on = (c) => form.querySelector(
+			    `input[name="channels"][value="${c}"]`).checked;
+			try {
+				const saved = await busy(submit, () => patch(
+				    '/api/v1/me/notification-preferences',
+				    { email: on('email'),
+				    webhook: on('webhook'),
+				    locale: locale.value || null },
+				    { signal }));
+				stamp(saved);
+				done.hidden = false;
+				done.textContent = t('account.prefs_saved');
+			} catch (err) {
+				if (!signal.aborted)
+					showFormError(form, alert, err);
+			}
+		});
+		holder.replaceChildren(form);
+	}
+
+	(async () => {
+		try {
+			draw(await get('/api/v1/me/notification-preferences',
+			    { signal }));
+		} catch (err) {
+			if (!signal.aborted)
+				holder.replaceChildren(errorBox(err));
+		}
+	})();
+	return panel(t('account.prefs_heading'), [
+	    el('p', { class: 'lead', text: t('account.prefs_intro') }),
+	    holder], { id: 'prefs-h' });
+}
+
 // Builds the screen into ROOT; the contract is router.js's.
 export function mount(root, { signal }) {
 	const me = currentUser();
@@ -276,5 +349,6 @@ export function mount(root, { signal }) {
 		    .join(t('common.list_sep'))],
 	    ])]),
 	    passwordPanel(signal),
+	    prefsPanel(signal),
 	    tokenPanel(signal));
 }

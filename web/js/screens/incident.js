@@ -1,7 +1,9 @@
 // screens/incident.js: one incident (issue 4, 7): what it is, what the
 // person must do next on it, its obligations with live clocks, the
 // timeline of events, the team, the meetings, the damage control record
-// (P22) and the copy-ready text of the national platform's form.
+// (P22), the copy-ready text of the national platform's form, and the
+// panels of incident-records.js and incident-evidence.js (preservation,
+// evidence, improvements, records, messages sent).
 //
 // GET /api/v1/incidents/{id} holds the incident with its `events` and
 // `obligations`; every event posted answers the whole incident again, so
@@ -18,6 +20,9 @@ import { allowedEvents, currentUser } from '../session.js';
 import { clock, copyButton, errorBox, exerciseMark, facts, levelBadge,
     loading, panel, select, stateBadge, table, timeText } from '../ui.js';
 import { OBLIGATIONS } from '../vocab.js';
+import { improvementsPanel, recordsPanel } from './incident-records.js';
+import { evidencePanel, notificationsPanel, preservationPanel } from
+    './incident-evidence.js';
 
 export const title = 'inc.title';
 
@@ -300,12 +305,15 @@ export function mount(root, { params, signal }) {
 	// after an event stops the old ones.
 	let drawing = null;
 
-	function draw(inc, focusOn) {
+	function draw(inc, focusOn, message) {
 		drawing?.abort();
 		drawing = new AbortController();
 		const sig = AbortSignal.any([signal, drawing.signal]);
 		const mine = allowedEvents(me);
 		// Events answer the whole incident; should one not, read it.
+		// A panel of its own changed something: read the whole
+		// incident again, its obligations and timeline may follow.
+		const changed = (msg) => reload('saved', msg);
 		const done = (answer) => {
 			if (answer?.id !== undefined)
 				draw(answer, 'saved');
@@ -443,7 +451,7 @@ export function mount(root, { params, signal }) {
 
 		const saved = el('p', { class: 'notice notice-ok',
 		    role: 'status', tabindex: '-1', hidden: focusOn !== 'saved',
-		    text: t('inc.saved') });
+		    text: message ?? t('inc.saved') });
 
 		body.replaceChildren(
 		    saved, description, info,
@@ -457,18 +465,27 @@ export function mount(root, { params, signal }) {
 			el('div', {}, teamPanel(inc), meetingsPanel(inc),
 			    panel(t('inc.damage'), dcParts,
 			    { id: 'damage-h' }))),
-		    platformPanel(inc, sig));
+		    platformPanel(inc, sig),
+		    preservationPanel(inc, { me, signal: sig,
+			onChanged: changed }),
+		    evidencePanel(inc, { me, signal: sig,
+			onChanged: changed }),
+		    improvementsPanel(inc, { me, signal: sig,
+			onChanged: changed }),
+		    recordsPanel(inc, { me, signal: sig,
+			onChanged: changed }),
+		    notificationsPanel(inc, { signal: sig }));
 		if (focusOn === 'saved')
 			saved.focus();
 	}
 
-	async function reload(focusOn) {
+	async function reload(focusOn, message) {
 		try {
 			const [inc] = await Promise.all([
 			    get(`/api/v1/incidents/${encodeURIComponent(id)}`,
 				{ signal }),
 			    loadAgencies()]);
-			draw(inc, focusOn);
+			draw(inc, focusOn, message);
 		} catch (err) {
 			if (signal.aborted)
 				return;
