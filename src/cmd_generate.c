@@ -299,8 +299,8 @@ gen_agencies_make(struct gen *g, const struct gen_codes *L, int64_t want)
 		if ((rc = store_agency_insert(c, &a)) != TB_OK)
 			goto fail;
 		tb_snprintf(uname, sizeof(uname), "%s.window", code);
-		tb_snprintf(uwho, sizeof(uwho), "產生的通報窗口 %03lld（測試資料）",
-		    (long long)k);
+		tb_snprintf(uwho, sizeof(uwho),
+		    "產生的通報窗口 %03lld（測試資料）", (long long)k);
 		memset(&u, 0, sizeof(u));
 		u.id = store_new_id();
 		u.username = uname;
@@ -564,8 +564,8 @@ plan_sort(struct gen_event *p, size_t n)
  * type and at, compact with sorted keys); a new string or NULL.
  */
 static char *
-gen_fields(struct gen *g, const struct gen_agency *ag, const struct gen_event *e,
-    const char *ref, int intrusion)
+gen_fields(struct gen *g, const struct gen_agency *ag,
+    const struct gen_event *e, const char *ref, int intrusion)
 {
 	json_t	*o = NULL;
 	char	*s;
@@ -593,7 +593,8 @@ gen_fields(struct gen *g, const struct gen_agency *ag, const struct gen_event *e
 		o = json_pack("{s:s}", "note", "[產生資料] 副知資訊局");
 		break;
 	case EVENT_INFO_REQUESTED:
-		o = json_pack("{s:s}", "message", "[產生資料] 請補充受影響系統");
+		o = json_pack("{s:s}", "message",
+		    "[產生資料] 請補充受影響系統");
 		break;
 	case EVENT_INFO_PROVIDED:
 		o = json_pack("{s:s}", "message", "[產生資料] 已補充");
@@ -613,7 +614,8 @@ gen_fields(struct gen *g, const struct gen_agency *ag, const struct gen_event *e
 	case EVENT_DAMAGE_CONTROLLED:
 		o = json_pack("{s:b, s:s, s:s, s:s, s:s, s:[{s:s, s:b}]}",
 		    "public_announcement", 0, "restoration",
-		    "[產生資料] 對外服務優先復原", "scope", "[產生資料] 單一系統",
+		    "[產生資料] 對外服務優先復原", "scope",
+		    "[產生資料] 單一系統",
 		    "spread_prevention", "[產生資料] 已封鎖來源",
 		    "stakeholder_impact", "[產生資料] 無", "systems", "name",
 		    "[產生資料] 網站", "within_tolerable_downtime",
@@ -633,8 +635,8 @@ gen_fields(struct gen *g, const struct gen_agency *ag, const struct gen_event *e
 		    "[產生資料] 主機與防火牆日誌");
 		/* P28: an intrusion may have planted malware. */
 		if (o != NULL && intrusion && json_object_set_new(o,
-		    "malware_analysis", json_string("[產生資料] 惡意程式已分析"))
-		    != 0) {
+		    "malware_analysis",
+		    json_string("[產生資料] 惡意程式已分析")) != 0) {
 			json_decref(o);
 			o = NULL;
 		}

@@ -552,6 +552,15 @@ static const char sql_m0007_closure[] =
     " (incident, record, event_seq)";
 
 /*
+ * Migration 8: the city view counts open incidents by state, exercise,
+ * agency and level; without this index that read every incident (0.42 s
+ * on 300,000, 0.002 s with it).
+ */
+static const char sql_m0008_indexes[] =
+    "CREATE INDEX incidents_state_idx"
+    " ON incidents (state, exercise, agency, level)";
+
+/*
  * The list.  To add a migration: write its SQL above as sql_mNNNN_name,
  * append { NNNN, "name", sql_mNNNN_name } here with the next version, and
  * add a test of what it creates to tests/unit/test_store.c.
@@ -564,6 +573,7 @@ static const struct store_migration store_migration_list[] = {
 	{ 5, "notify", sql_m0005_notify },
 	{ 6, "evidence", sql_m0006_evidence },
 	{ 7, "closure", sql_m0007_closure },
+	{ 8, "indexes", sql_m0008_indexes },
 };
 
 static const char sql_migrations_table[] =
