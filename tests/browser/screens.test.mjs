@@ -162,8 +162,8 @@ test('the frame shows who I am and the screens my roles reach', async () => {
 		const menu = await doit.page.locator('#site-nav a')
 		    .allInnerTexts();
 		assert.deepEqual(menu, ['我的待辦', '事件', '全市總覽', '機關',
-		    '改善列管', '聯絡窗口名冊', '未送達通知', '稽核軌跡',
-		    '帳號設定']);
+		    '改善列管', '日誌與契約檢核', '聯絡窗口名冊', '未送達通知',
+		    '稽核軌跡', '帳號設定']);
 		assertProblemFree(doit.problems, 'frame, DoIT');
 	} finally {
 		await doit.context.close();

@@ -34,6 +34,8 @@ const ROUTES = [
 	{ path: '/users/:username', load: () => import('./screens/user.js') },
 	{ path: '/improvements', allow: isDoit,
 	    load: () => import('./screens/improvements.js') },
+	{ path: '/compliance',
+	    load: () => import('./screens/compliance.js') },
 	{ path: '/roster', allow: isDoit,
 	    load: () => import('./screens/roster.js') },
 	{ path: '/notifications', allow: isDoit,

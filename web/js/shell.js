@@ -19,6 +19,7 @@ const MENU = [
 	{ path: '/city', key: 'nav.city', allow: isDoit },
 	{ path: '/agencies', key: 'nav.agencies' },
 	{ path: '/improvements', key: 'nav.improvements', allow: isDoit },
+	{ path: '/compliance', key: 'nav.compliance', allow: isDoit },
 	{ path: '/roster', key: 'nav.roster', allow: isDoit },
 	{ path: '/notifications', key: 'nav.notifications', allow: isDoit },
 	{ path: '/audit', key: 'nav.audit' },

@@ -20,6 +20,7 @@ import { busy, choices, clearFieldErrors, dateTimeField, errorBox, facts,
     '../ui.js';
 import { EMPLOYMENT, ROLES } from '../vocab.js';
 import { agencyFields, flagBadges, readAgencyForm } from './agencies.js';
+import { contractsPanel, systemsPanel } from './agency-registry.js';
 
 export const title = 'agency.title';
 
@@ -356,7 +357,9 @@ export function mount(root, { params, signal }) {
 		const people = el('div', {}, loading());
 		const adminParts = el('div', {});
 		body.replaceChildren(summary, roster,
-		    panel(t('agency.people'), [people]), adminParts);
+		    panel(t('agency.people'), [people]),
+		    systemsPanel(code, { me, signal }),
+		    contractsPanel(code, { me, signal }), adminParts);
 
 		// The people of the agency, then what depends on them.
 		let persons = [];

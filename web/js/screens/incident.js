@@ -20,6 +20,7 @@ import { allowedEvents, currentUser } from '../session.js';
 import { clock, copyButton, errorBox, exerciseMark, facts, levelBadge,
     loading, panel, select, stateBadge, table, timeText } from '../ui.js';
 import { OBLIGATIONS } from '../vocab.js';
+import { investigationPanel, lessonsPanel } from './incident-closure.js';
 import { improvementsPanel, recordsPanel } from './incident-records.js';
 import { evidencePanel, notificationsPanel, preservationPanel } from
     './incident-evidence.js';
@@ -470,8 +471,10 @@ export function mount(root, { params, signal }) {
 			onChanged: changed }),
 		    evidencePanel(inc, { me, signal: sig,
 			onChanged: changed }),
+		    investigationPanel(inc, { me, signal: sig }),
 		    improvementsPanel(inc, { me, signal: sig,
 			onChanged: changed }),
+		    lessonsPanel(inc, { me, signal: sig }),
 		    recordsPanel(inc, { me, signal: sig,
 			onChanged: changed }),
 		    notificationsPanel(inc, { signal: sig }));
