@@ -351,10 +351,9 @@ api_preservation_create(struct http_req *req)
 	evid_id_text(p.id, idstr, sizeof(idstr));
 	tb_snprintf(loc, sizeof(loc), "/api/v1/incidents/%lld/preservation/%s",
 	    (long long)incident, idstr);
-	if ((rc = auth_audit(req, c, "preservation.create", "preservation",
-	    idstr, agency, NULL, after)) != TB_OK ||
-	    (rc = idem_record_json(req, c, &k, 201, loc, after)) != TB_OK ||
-	    (rc = store_tx_commit(c)) != TB_OK) {
+	if ((rc = idem_audit_commit(req, c, &k, 201, loc,
+	    "preservation.create", "preservation", idstr, agency,
+	    NULL, after)) != TB_OK) {
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
 	}
@@ -548,10 +547,9 @@ api_preservation_step(struct http_req *req)
 	evid_id_text(pid, idstr, sizeof(idstr));
 	tb_snprintf(loc, sizeof(loc), "/api/v1/incidents/%lld/preservation/%s",
 	    (long long)inc, idstr);
-	if ((rc = auth_audit(req, c, "preservation.step", "preservation",
-	    idstr, agency, before, after)) != TB_OK ||
-	    (rc = idem_record_json(req, c, &k, 201, loc, after)) != TB_OK ||
-	    (rc = store_tx_commit(c)) != TB_OK) {
+	if ((rc = idem_audit_commit(req, c, &k, 201, loc,
+	    "preservation.step", "preservation", idstr, agency,
+	    before, after)) != TB_OK) {
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
 	}
@@ -1592,10 +1590,9 @@ api_evidence_malware(struct http_req *req)
 		goto out;
 	}
 	evid_id_text(id, idstr, sizeof(idstr));
-	if ((rc = auth_audit(req, c, "evidence.malware", "evidence", idstr,
-	    ec.agency, ec.json, after)) != TB_OK ||
-	    (rc = idem_record_json(req, c, &k, 200, NULL, after)) != TB_OK ||
-	    (rc = store_tx_commit(c)) != TB_OK) {
+	if ((rc = idem_audit_commit(req, c, &k, 200, NULL,
+	    "evidence.malware", "evidence", idstr, ec.agency,
+	    ec.json, after)) != TB_OK) {
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
 	}

@@ -524,10 +524,9 @@ api_systems_create(struct http_req *req)
 	evid_id_text(sy.id, idstr, sizeof(idstr));
 	tb_snprintf(loc, sizeof(loc), "/api/v1/agencies/%s/systems/%s", code,
 	    idstr);
-	if ((rc = auth_audit(req, c, "system.create", "core_system", idstr,
-	    code, NULL, after)) != TB_OK ||
-	    (rc = idem_record_json(req, c, &k, 201, loc, after)) != TB_OK ||
-	    (rc = store_tx_commit(c)) != TB_OK) {
+	if ((rc = idem_audit_commit(req, c, &k, 201, loc,
+	    "system.create", "core_system", idstr, code,
+	    NULL, after)) != TB_OK) {
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
 	}
@@ -936,10 +935,9 @@ api_devices_create(struct http_req *req)
 	tb_snprintf(loc, sizeof(loc), "/api/v1/systems/%lld/devices",
 	    (long long)sid);
 	if ((rc = store_device_insert(c, &d)) != TB_OK ||
-	    (rc = auth_audit(req, c, "device.create", "device", idstr,
-	    b.agency, NULL, after)) != TB_OK ||
-	    (rc = idem_record_json(req, c, &k, 201, loc, after)) != TB_OK ||
-	    (rc = store_tx_commit(c)) != TB_OK) {
+	    (rc = idem_audit_commit(req, c, &k, 201, loc,
+	    "device.create", "device", idstr, b.agency,
+	    NULL, after)) != TB_OK) {
 		http_reply_tb_err(req, rc, NULL);
 		goto out;
 	}

@@ -10,7 +10,9 @@
 
 #include <sodium.h>
 
+#include "api/auth.h"
 #include "api/idempotency.h"
+#include "store/store.h"
 #include "util/util.h"
 
 /* Feeds s and its NUL to st: the NUL keeps "ab"+"c" apart from "a"+"bc". */
@@ -126,4 +128,20 @@ idem_record_json(struct http_req *req, struct store_conn *c,
 	rc = idem_record(req, c, k, status, location, text, tb_now_us());
 	free(text);
 	return rc;
+}
+
+int
+idem_audit_commit(struct http_req *req, struct store_conn *c,
+    const struct idem *k, int status, const char *location,
+    const char *action, const char *object_type, const char *object_id,
+    const char *agency, json_t *before, json_t *after)
+{
+	int	 rc;
+
+	if ((rc = auth_audit(req, c, action, object_type, object_id, agency,
+	    before, after)) != TB_OK ||
+	    (rc = idem_record_json(req, c, k, status, location, after))
+	    != TB_OK)
+		return rc;
+	return store_tx_commit(c);
 }

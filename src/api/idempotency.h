@@ -61,5 +61,15 @@ int	idem_record(struct http_req *req, struct store_conn *c,
 int	idem_record_json(struct http_req *req, struct store_conn *c,
 	    const struct idem *k, int status, const char *location,
 	    json_t *body);
+/*
+ * The end of every audited write that takes an Idempotency-Key: the audit
+ * entry of the change (P32), the answer kept under k, then the durable
+ * commit of c, in that order and in one transaction.  before and after are
+ * borrowed.  Returns the first error, which the caller replies.
+ */
+int	idem_audit_commit(struct http_req *req, struct store_conn *c,
+	    const struct idem *k, int status, const char *location,
+	    const char *action, const char *object_type, const char *object_id,
+	    const char *agency, json_t *before, json_t *after);
 
 #endif
