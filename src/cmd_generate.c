@@ -732,6 +732,8 @@ gen_incident(struct gen *g, struct store_conn *c, int64_t seq, double q)
 	in.is_school = ag->is_school;
 	in.reports_to_central = ag->central;
 	in.reported_by = ag->window_id;
+	/* Not a vendor's report (P13): no vendor times. */
+	in.vendor_aware_at = in.vendor_reported_at = STORE_TIME_NONE;
 	in.policy = policy_for(A)->name;
 	in.state = incident_state_name(INCIDENT_STATE_NEW);
 	created = A + gen_range(g, 2 * MIN_US, 50 * MIN_US);

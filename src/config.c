@@ -25,7 +25,7 @@ const struct config_key config_keys[] = {
 	{ "log_level", CONFIG_STR, OFF(log_level), "info", 0, 0, 0,
 	    "debug, info, warn or error" },
 	{ "threads", CONFIG_INT, OFF(threads), "0", 0, 256, 0,
-	    "HTTP worker threads (0: one per core)" },
+	    "HTTP worker threads (0: 8 per core, 16 to 48)" },
 	{ "max_connections", CONFIG_INT, OFF(max_connections), "512", 1,
 	    65536, 0, "concurrent connections before new ones are refused" },
 	{ "request_timeout", CONFIG_INT, OFF(request_timeout), "30", 1,

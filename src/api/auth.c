@@ -305,24 +305,41 @@ auth_agency_actable(struct http_req *req, struct store_conn *c,
 	return agency_scope(req, c, agency, 0, actable);
 }
 
+char *
+auth_audit_json(const json_t *v)
+{
+	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
 int
 auth_audit(struct http_req *req, struct store_conn *c, const char *action,
     const char *object_type, const char *object_id, const char *agency,
     json_t *before, json_t *after)
 {
-	struct store_audit	 a;
-	char			*b = NULL, *af = NULL;
-	int			 rc;
+	char	*b = NULL, *af = NULL;
+	int	 rc;
 
-	memset(&a, 0, sizeof(a));
-	if (before != NULL && (b = json_dumps(before, JSON_COMPACT |
-	    JSON_SORT_KEYS | JSON_ENCODE_ANY)) == NULL)
+	if (before != NULL && (b = auth_audit_json(before)) == NULL)
 		return TB_ENOMEM;
-	if (after != NULL && (af = json_dumps(after, JSON_COMPACT |
-	    JSON_SORT_KEYS | JSON_ENCODE_ANY)) == NULL) {
+	if (after != NULL && (af = auth_audit_json(after)) == NULL) {
 		free(b);
 		return TB_ENOMEM;
 	}
+	rc = auth_audit_text(req, c, action, object_type, object_id, agency,
+	    b, af);
+	free(b);
+	free(af);
+	return rc;
+}
+
+int
+auth_audit_text(struct http_req *req, struct store_conn *c,
+    const char *action, const char *object_type, const char *object_id,
+    const char *agency, const char *before, const char *after)
+{
+	struct store_audit	 a;
+
+	memset(&a, 0, sizeof(a));
 	a.at = tb_now_us();
 	a.actor_id = req->who != NULL ? req->who->user_id : 0;
 	a.actor = req->who != NULL ? req->who->username : "anonymous";
@@ -332,10 +349,7 @@ auth_audit(struct http_req *req, struct store_conn *c, const char *action,
 	a.action = action;
 	a.object_type = object_type;
 	a.object_id = object_id;
-	a.before_json = b;
-	a.after_json = af;
-	rc = store_audit_append(c, &a);
-	free(b);
-	free(af);
-	return rc;
+	a.before_json = before;
+	a.after_json = after;
+	return store_audit_append(c, &a);
 }

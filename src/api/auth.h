@@ -79,6 +79,17 @@ int	auth_has_role(const struct http_req *req, enum role r);
 int	auth_audit(struct http_req *req, struct store_conn *c,
 	    const char *action, const char *object_type, const char *object_id,
 	    const char *agency, json_t *before, json_t *after);
+/*
+ * auth_audit() with before and after already turned into the text the trail
+ * keeps (auth_audit_json(), or NULL), so that a caller can do that before
+ * it takes the writer.  Not stolen.
+ */
+int	auth_audit_text(struct http_req *req, struct store_conn *c,
+	    const char *action, const char *object_type, const char *object_id,
+	    const char *agency, const char *before, const char *after);
+/* The text of v as the audit trail keeps it (compact, keys sorted); a new
+ * string to free(), NULL when out of memory. */
+char	*auth_audit_json(const json_t *v);
 
 /* The session routes (api_session.c). */
 int	api_session_create(struct http_req *req);

@@ -97,6 +97,10 @@ int	incident_obligations_refresh(struct store_conn *c,
 json_t	*incident_view_json(const struct incident_view *v,
 	    const struct obligation *o, size_t n);
 /* One obligation as the API shows it; a new reference. */
+/* The same as incident_view_json(), written straight as JSON text (a new
+ * string and its length; NULL with *err set). */
+char	*incident_view_text(const struct incident_view *v,
+	    const struct obligation *o, size_t n, size_t *len, int *err);
 json_t	*incident_obligation_json(const struct obligation *o);
 /* An incident as GET /api/v1/incidents lists it (the summary columns of
  * store_incident_scan()); a new reference. */

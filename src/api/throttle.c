@@ -132,15 +132,18 @@ slot_find(uint64_t key, int create, int64_t now)
 }
 
 /*
- * 1 when key k of slot s must wait for an attempt in flight: its free
- * failures are spent, so the attempt in flight may well start a lock, and
- * letting others through meanwhile would give a guesser with many
- * connections as many guesses per lock as it has connections.
+ * 1 when key k of slot s must wait for an attempt in flight: the attempts
+ * in flight may spend its last free failures (or, past them, start a
+ * lock), and letting others through meanwhile would give a guesser with
+ * many connections as many guesses as it has connections (and server
+ * threads) before the first failure lands.  So failures plus attempts in
+ * flight never pass the free ones.
  */
 static int
 slot_busy(const struct slot *s, enum throttle_kind k, int64_t now)
 {
-	return s != NULL && s->failures >= rules[k].free && s->inflight > 0 &&
+	return s != NULL && s->inflight > 0 &&
+	    s->failures + s->inflight >= rules[k].free &&
 	    now - s->inflight_at < THROTTLE_INFLIGHT_US;
 }
 

@@ -186,6 +186,10 @@ int	http_reply_static(struct http_req *req, int status,
 /* Replies with a copy of the bytes given. */
 int	http_reply_copy(struct http_req *req, int status,
 	    const char *content_type, const void *data, size_t len);
+/* Replies with data (len bytes from malloc), which the reply frees when it
+ * is sent: no copy.  Takes data in every case (freed at once on failure). */
+int	http_reply_take(struct http_req *req, int status,
+	    const char *content_type, char *data, size_t len);
 /*
  * Replies with size bytes of the open regular file fd, read from its
  * start as the client takes them (never held whole in memory), with

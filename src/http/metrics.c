@@ -170,6 +170,11 @@ metrics_render(struct app *app, struct buf *out)
 	    "# TYPE tongbao_store_commit_batches_total counter\n"
 	    "tongbao_store_commit_batches_total %llu\n",
 	    (unsigned long long)st.tx_batches);
+	buf_printf(out, "# HELP tongbao_store_checkpoints_total WAL "
+	    "checkpoints run.\n"
+	    "# TYPE tongbao_store_checkpoints_total counter\n"
+	    "tongbao_store_checkpoints_total %llu\n",
+	    (unsigned long long)st.checkpoints);
 	buf_printf(out, "# HELP tongbao_uptime_seconds Seconds since start.\n"
 	    "# TYPE tongbao_uptime_seconds gauge\n"
 	    "tongbao_uptime_seconds %lld\n",

@@ -182,6 +182,18 @@ http_reply_copy(struct http_req *req, int status, const char *content_type,
 }
 
 int
+http_reply_take(struct http_req *req, int status, const char *content_type,
+    char *data, size_t len)
+{
+	struct MHD_Response	*r;
+
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL)
+		free(data);
+	return set_reply(req, status, r, content_type, len);
+}
+
+int
 http_reply_file(struct http_req *req, int status, const char *content_type,
     int fd, uint64_t size)
 {

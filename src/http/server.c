@@ -35,6 +35,10 @@
 #define HTTP_UPLOAD_MIN_RATE	4096
 /* How long SIGTERM waits for requests in flight before closing anyway. */
 #define HTTP_DRAIN_MAX_US	(30 * 1000000LL)
+/* The default size of the thread pool (see http_serve). */
+#define HTTP_THREADS_PER_CORE	8
+#define HTTP_THREADS_MIN	16
+#define HTTP_THREADS_MAX	48
 
 /* One per open connection, for the reaper. */
 struct conn_track {
@@ -539,9 +543,25 @@ http_serve(struct app *app)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/*
+	 * By default 8 threads per core, 16 to 48: a thread waiting for the
+	 * writer or for its COMMIT's fsync holds no core, and group commit
+	 * gathers only transactions that wait at the same time
+	 * (docs/internals/store.md), so durable writes want more threads than
+	 * cores; reads lose little to it (28,000 reads/s with 2 threads,
+	 * 26,100 with 32, one run).  At most 48 keeps every thread's reader
+	 * connection within the store's 64.
+	 */
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	threads = cfg->threads > 0 ? (unsigned)cfg->threads :
-	    (unsigned)(ncpu > 0 ? ncpu : 1);
+	if (cfg->threads > 0)
+		threads = (unsigned)cfg->threads;
+	else {
+		threads = (unsigned)(ncpu > 0 ? ncpu : 1) * HTTP_THREADS_PER_CORE;
+		if (threads < HTTP_THREADS_MIN)
+			threads = HTTP_THREADS_MIN;
+		if (threads > HTTP_THREADS_MAX)
+			threads = HTTP_THREADS_MAX;
+	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 	    MHD_USE_ERROR_LOG;
 	if (v6)

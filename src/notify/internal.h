@@ -55,6 +55,8 @@
 #define NOTIFY_CATCHUP_US	(INT64_C(24) * 3600 * 1000000)
 /* Schedule rows handled per transaction. */
 #define NOTIFY_SCHED_BATCH	64
+/* Open obligations looked at per transaction of the discovery pass. */
+#define NOTIFY_DISCOVER_PAGE	2000
 /* Reminder stages a policy may name. */
 #define NOTIFY_REMINDERS_MAX	8
 /* Rows listed in a digest; the count covers the rest. */

@@ -9,7 +9,8 @@
  *
  * Who calls what:
  *   - cmd_serve.c: notify_start() before serving, notify_stop() after.
- *   - a handler that changes an incident: notify_incident_changed() inside
+ *   - a handler that changes an incident: notify_incident_changed() (or
+ *     notify_incident_stored(), with the obligations it stored) inside
  *     its write transaction, before the commit.
  *   - anything else that must tell people something: notify_enqueue().
  * Every function that takes a store_conn writes through it and never
@@ -27,6 +28,7 @@
 struct config;
 struct store;
 struct store_conn;
+struct store_obligation;
 
 /* Longest idempotency key of a cause; the key of each message adds its
  * channel and recipient to it. */
@@ -134,5 +136,19 @@ int	notify_incident_changed(struct store_conn *c, int64_t incident_id,
  * wakes the scheduler.  c: the writer inside the change's transaction.
  */
 int	notify_obligations_changed(struct store_conn *c, int64_t incident_id);
+
+/*
+ * notify_incident_changed() for a caller that has just stored the
+ * incident's obligations in this transaction and still holds them:
+ * ob[0..nob) must be exactly the rows it stored (all of them, as given to
+ * store_obligations_replace() or store_obligations_insert()), so that
+ * nothing is read back.  actor_id is the id of the user named actor (0:
+ * looked up by name).  Everyone told, every message and every schedule row
+ * are those notify_incident_changed() would give; only the reads differ.
+ * Its errors, and TB_EINVAL for ob NULL with nob > 0.
+ */
+int	notify_incident_stored(struct store_conn *c, int64_t incident_id,
+	    int64_t change_id, const char *what, const char *actor,
+	    int64_t actor_id, const struct store_obligation *ob, size_t nob);
 
 #endif

@@ -365,6 +365,7 @@ out:
 /* The open reviews of an incident (P15, P17), collected for review_due. */
 struct review_ctx {
 	char		 subject[REVIEWS_MAX][OBLIGATION_SUBJECT_SIZE];
+	int64_t		 period[REVIEWS_MAX];
 	int64_t		 due[REVIEWS_MAX];
 	size_t		 n;
 };
@@ -385,19 +386,78 @@ review_cb(void *arg, const struct store_notify_obligation *o)
 	return TB_OK;
 }
 
+/*
+ * review_cb over the obligations the caller stored.  Read back, they came
+ * in the order of the primary key (name, subject, period), and past
+ * REVIEWS_MAX the first ones were kept; so here too: each goes to its
+ * place in that order, and what falls past the end is not kept.
+ */
+static void
+reviews_of_rows(struct review_ctx *x, const struct store_obligation *ob,
+    size_t nob)
+{
+	const char	*subject;
+	size_t		 i, j, move;
+	int		 d;
+
+	for (i = 0; i < nob; i++) {
+		subject = ob[i].subject != NULL ? ob[i].subject : "";
+		if (strcmp(ob[i].name, "level_review") != 0 ||
+		    strcmp(ob[i].state, "open") != 0 ||
+		    ob[i].due_at == STORE_TIME_NONE ||
+		    strlen(subject) >= sizeof(x->subject[0]))
+			continue;
+		for (j = x->n; j > 0; j--) {
+			d = strcmp(x->subject[j - 1], subject);
+			if (d < 0 || (d == 0 && x->period[j - 1] <=
+			    ob[i].period))
+				break;
+		}
+		if (j == REVIEWS_MAX)
+			continue;
+		if (x->n < REVIEWS_MAX)
+			x->n++;
+		move = x->n - 1 - j;
+		memmove(x->subject[j + 1], x->subject[j],
+		    move * sizeof(x->subject[0]));
+		memmove(&x->period[j + 1], &x->period[j],
+		    move * sizeof(x->period[0]));
+		memmove(&x->due[j + 1], &x->due[j], move * sizeof(x->due[0]));
+		(void)tb_strlcpy(x->subject[j], subject,
+		    sizeof(x->subject[0]));
+		x->period[j] = ob[i].period;
+		x->due[j] = ob[i].due_at;
+	}
+}
+
+/*
+ * What the code that made a change already holds, so that it is not read
+ * back (notify_incident_stored()): the obligations exactly as it stored
+ * them in this transaction, and the id of the person who made the change
+ * (0: look it up by name).
+ */
+struct change_known {
+	const struct store_obligation	*ob;
+	size_t				 nob;
+	int64_t				 actor_id;
+};
+
 /* P15: DoIT is told once per review when it falls due to them. */
 static int
 tell_reviews(struct store_conn *c, const struct store_notify_incident *in,
-    json_t *vars, int64_t now, int64_t *ids)
+    json_t *vars, int64_t now, int64_t *ids, const struct change_known *k)
 {
 	struct review_ctx	 x;
 	char			 key[NOTIFY_KEY_MAX], part[64];
 	size_t			 n = 0;
-	int			 rc;
+	int			 rc = TB_OK;
 
 	memset(&x, 0, sizeof(x));
-	if ((rc = store_notify_obligations(c, in->id, review_cb, &x)) !=
-	    TB_OK || x.n == 0)
+	if (k != NULL)
+		reviews_of_rows(&x, k->ob, k->nob);
+	else
+		rc = store_notify_obligations(c, in->id, review_cb, &x);
+	if (rc != TB_OK || x.n == 0)
 		return rc;
 	if ((rc = notify_people_with_role(c, NULL, "doit_reviewer", ids,
 	    NOTIFY_RECIPIENTS_MAX, &n)) != TB_OK)
@@ -416,9 +476,15 @@ tell_reviews(struct store_conn *c, const struct store_notify_incident *in,
 	return TB_OK;
 }
 
-int
-notify_incident_changed(struct store_conn *c, int64_t incident_id,
-    int64_t change_id, const char *what, const char *actor)
+static int	sched_from_rows(struct store_conn *, int64_t,
+		    const struct store_obligation *, size_t);
+
+/* notify_incident_changed() and notify_incident_stored(); k NULL: read
+ * back what the change wrote. */
+static int
+incident_changed(struct store_conn *c, int64_t incident_id,
+    int64_t change_id, const char *what, const char *actor,
+    const struct change_known *k)
 {
 	struct store_notify_incident	 in;
 	struct store_login		 who;
@@ -462,7 +528,10 @@ notify_incident_changed(struct store_conn *c, int64_t incident_id,
 			goto out;
 	}
 	/* Whoever made the change knows of it. */
-	if (actor != NULL && store_login_by_name(c, actor, &who) == TB_OK)
+	if (k != NULL && k->actor_id > 0)
+		ids_drop(ids, &n, k->actor_id);
+	else if (actor != NULL && store_login_by_name(c, actor, &who) ==
+	    TB_OK)
 		ids_drop(ids, &n, who.id);
 	if ((rc = tb_snprintf(key, sizeof(key), "inc.%lld.ch%lld",
 	    (long long)incident_id, (long long)change_id)) != TB_OK ||
@@ -472,13 +541,38 @@ notify_incident_changed(struct store_conn *c, int64_t incident_id,
 	json_object_del(vars, "what");
 	json_object_del(vars, "actor");
 	if ((rc = tell_affected(c, &in, vars, now, ids)) != TB_OK ||
-	    (rc = tell_reviews(c, &in, vars, now, ids)) != TB_OK)
+	    (rc = tell_reviews(c, &in, vars, now, ids, k)) != TB_OK)
 		goto out;
-	rc = notify_obligations_changed(c, incident_id);
+	if (k != NULL)
+		rc = sched_from_rows(c, incident_id, k->ob, k->nob);
+	else
+		rc = notify_obligations_changed(c, incident_id);
 out:
 	json_decref(vars);
 	free(ids);
 	return rc;
+}
+
+int
+notify_incident_changed(struct store_conn *c, int64_t incident_id,
+    int64_t change_id, const char *what, const char *actor)
+{
+	return incident_changed(c, incident_id, change_id, what, actor, NULL);
+}
+
+int
+notify_incident_stored(struct store_conn *c, int64_t incident_id,
+    int64_t change_id, const char *what, const char *actor,
+    int64_t actor_id, const struct store_obligation *ob, size_t nob)
+{
+	struct change_known	 k;
+
+	if (nob > 0 && ob == NULL)
+		return TB_EINVAL;
+	k.ob = ob;
+	k.nob = nob;
+	k.actor_id = actor_id;
+	return incident_changed(c, incident_id, change_id, what, actor, &k);
 }
 
 /* An obligation as the schedule needs it, copied out of the scan. */
@@ -490,6 +584,25 @@ struct sync_row {
 	int64_t		 start, due, overdue_from;
 };
 
+/* Fills r; 0 when the obligation cannot be followed (a name or subject
+ * too long to copy: the scheduler's discovery pass has its own copy). */
+static int
+sync_row_set(struct sync_row *r, const char *name, const char *subject,
+    int64_t period, const char *state, int64_t start, int64_t due,
+    int64_t overdue_from)
+{
+	if (tb_strlcpy(r->name, name, sizeof(r->name)) != TB_OK ||
+	    tb_strlcpy(r->subject, subject, sizeof(r->subject)) != TB_OK)
+		return 0;
+	r->period = period;
+	r->open = strcmp(state, "open") == 0 && due != STORE_TIME_NONE &&
+	    overdue_from != STORE_TIME_NONE;
+	r->start = start;
+	r->due = due;
+	r->overdue_from = overdue_from;
+	return 1;
+}
+
 struct sync_ctx {
 	struct sync_row	*rows;
 	size_t		 n, cap;
@@ -499,22 +612,13 @@ static int
 sync_cb(void *arg, const struct store_notify_obligation *o)
 {
 	struct sync_ctx	*x = arg;
-	struct sync_row	*r;
 
 	/* Past the cap, the scheduler's discovery pass finds the rest. */
 	if (x->n == x->cap)
 		return TB_OK;
-	r = &x->rows[x->n];
-	if (tb_strlcpy(r->name, o->name, sizeof(r->name)) != TB_OK ||
-	    tb_strlcpy(r->subject, o->subject, sizeof(r->subject)) != TB_OK)
-		return TB_OK;
-	r->period = o->period;
-	r->open = strcmp(o->state, "open") == 0 &&
-	    o->due_at != STORE_TIME_NONE && o->overdue_from != STORE_TIME_NONE;
-	r->start = o->start_at;
-	r->due = o->due_at;
-	r->overdue_from = o->overdue_from;
-	x->n++;
+	if (sync_row_set(&x->rows[x->n], o->name, o->subject, o->period,
+	    o->state, o->start_at, o->due_at, o->overdue_from))
+		x->n++;
 	return TB_OK;
 }
 
@@ -522,25 +626,80 @@ sync_cb(void *arg, const struct store_notify_obligation *o)
  * about fifteen. */
 #define SYNC_ROWS_MAX	256
 
-int
-notify_obligations_changed(struct store_conn *c, int64_t incident_id)
+/* A row of the schedule as it was before the change. */
+struct sched_old {
+	char		 name[40];
+	char		 subject[OBLIGATION_SUBJECT_SIZE];
+	int64_t		 period;
+	int		 stage_sent;
+	int64_t		 next_at;
+};
+
+/* The schedule rows of one incident; partial when they did not all fit
+ * (then each is looked up alone). */
+struct sched_ctx {
+	struct sched_old	*rows;
+	size_t			 n, cap;
+	int			 partial;
+};
+
+static int
+sched_cb(void *arg, const struct store_sched *s)
+{
+	struct sched_ctx	*x = arg;
+	struct sched_old	*r;
+	size_t			 cap;
+
+	if (x->partial)
+		return TB_OK;
+	if (x->n == x->cap) {
+		cap = x->cap > 0 ? 2 * x->cap : 16;
+		if (cap > SYNC_ROWS_MAX) {
+			x->partial = 1;
+			return TB_OK;
+		}
+		if ((r = realloc(x->rows, cap * sizeof(*r))) == NULL)
+			return TB_ENOMEM;
+		x->rows = r;
+		x->cap = cap;
+	}
+	r = &x->rows[x->n];
+	if (tb_strlcpy(r->name, s->obligation, sizeof(r->name)) != TB_OK ||
+	    tb_strlcpy(r->subject, s->subject, sizeof(r->subject)) != TB_OK) {
+		x->partial = 1;
+		return TB_OK;
+	}
+	r->period = s->period;
+	r->stage_sent = s->stage_sent;
+	r->next_at = s->next_at;
+	x->n++;
+	return TB_OK;
+}
+
+/*
+ * Brings the schedule rows of rows[0..nrows) up to date.  The incident's
+ * schedule is read with one range lookup rather than one per obligation:
+ * a create (no rows yet) then costs one lookup instead of about fifteen
+ * that find nothing.
+ */
+static int
+sched_sync(struct store_conn *c, int64_t incident_id,
+    const struct sync_row *rows, size_t nrows)
 {
 	const struct notify_settings	*set = notify_settings();
-	struct sync_ctx			 x;
 	struct notify_stage		 st[NOTIFY_REMINDERS_MAX + 2];
+	struct sched_ctx		 h;
 	int64_t				 now = tb_now_us(), old_next;
 	int64_t				 earliest = INT64_MAX;
 	int				 rc, found, sent;
 
-	memset(&x, 0, sizeof(x));
-	x.cap = SYNC_ROWS_MAX;
-	if ((x.rows = calloc(x.cap, sizeof(*x.rows))) == NULL)
-		return TB_ENOMEM;
-	if ((rc = store_notify_obligations(c, incident_id, sync_cb, &x)) !=
-	    TB_OK)
+	memset(&h, 0, sizeof(h));
+	if (nrows > 0 && (rc = store_sched_of(c, incident_id, sched_cb,
+	    &h)) != TB_OK)
 		goto out;
-	for (size_t i = 0; i < x.n; i++) {
-		const struct sync_row	*o = &x.rows[i];
+	rc = TB_OK;
+	for (size_t i = 0; i < nrows; i++) {
+		const struct sync_row	*o = &rows[i];
 		struct store_sched	 r;
 
 		memset(&r, 0, sizeof(r));
@@ -548,9 +707,23 @@ notify_obligations_changed(struct store_conn *c, int64_t incident_id)
 		r.obligation = o->name;
 		r.subject = o->subject;
 		r.period = o->period;
-		if ((rc = store_sched_get(c, &r, &sent, &old_next, &found)) !=
-		    TB_OK)
-			goto out;
+		if (h.partial) {
+			if ((rc = store_sched_get(c, &r, &sent, &old_next,
+			    &found)) != TB_OK)
+				goto out;
+		} else {
+			found = sent = 0;
+			old_next = 0;
+			for (size_t j = 0; j < h.n && !found; j++)
+				if (h.rows[j].period == o->period &&
+				    strcmp(h.rows[j].name, o->name) == 0 &&
+				    strcmp(h.rows[j].subject, o->subject) ==
+				    0) {
+					found = 1;
+					sent = h.rows[j].stage_sent;
+					old_next = h.rows[j].next_at;
+				}
+		}
 		r.stage_sent = found ? sent : 0;
 		if (o->open) {
 			size_t	 n = notify_stages(&set->policy, o->start,
@@ -581,6 +754,66 @@ notify_obligations_changed(struct store_conn *c, int64_t incident_id)
 	if (earliest < INT64_MAX)
 		notify_kick_sched(earliest);
 out:
+	free(h.rows);
+	return rc;
+}
+
+int
+notify_obligations_changed(struct store_conn *c, int64_t incident_id)
+{
+	struct sync_ctx	 x;
+	int		 rc;
+
+	memset(&x, 0, sizeof(x));
+	x.cap = SYNC_ROWS_MAX;
+	if ((x.rows = calloc(x.cap, sizeof(*x.rows))) == NULL)
+		return TB_ENOMEM;
+	if ((rc = store_notify_obligations(c, incident_id, sync_cb, &x)) ==
+	    TB_OK)
+		rc = sched_sync(c, incident_id, x.rows, x.n);
 	free(x.rows);
+	return rc;
+}
+
+/* The order of the obligations' primary key (name, subject, period). */
+static int
+sync_row_cmp(const void *a, const void *b)
+{
+	const struct sync_row	*x = a, *y = b;
+	int			 d;
+
+	if ((d = strcmp(x->name, y->name)) != 0 ||
+	    (d = strcmp(x->subject, y->subject)) != 0)
+		return d;
+	return x->period < y->period ? -1 : x->period > y->period;
+}
+
+/* notify_obligations_changed() from the obligations the caller stored
+ * (notify_incident_stored()). */
+static int
+sched_from_rows(struct store_conn *c, int64_t incident_id,
+    const struct store_obligation *ob, size_t nob)
+{
+	struct sync_row	*rows;
+	size_t		 i, n = 0;
+	int		 rc;
+
+	if (nob == 0)
+		return TB_OK;
+	if ((rows = calloc(nob, sizeof(*rows))) == NULL)
+		return TB_ENOMEM;
+	for (i = 0; i < nob; i++)
+		n += (size_t)sync_row_set(&rows[n], ob[i].name,
+		    ob[i].subject != NULL ? ob[i].subject : "", ob[i].period,
+		    ob[i].state, ob[i].start_at, ob[i].due_at,
+		    ob[i].overdue_from);
+	/* Past the cap, the same ones as a read back would follow: the
+	 * first in the order of the key, which it read them in. */
+	if (n > SYNC_ROWS_MAX) {
+		qsort(rows, n, sizeof(*rows), sync_row_cmp);
+		n = SYNC_ROWS_MAX;
+	}
+	rc = sched_sync(c, incident_id, rows, n);
+	free(rows);
 	return rc;
 }

@@ -256,16 +256,47 @@ run_row_later(struct store_conn *c, const struct due_row *d, int64_t now)
 }
 
 /*
+ * Schedules the open obligations the schedule does not follow yet, due no
+ * longer ago than anything we would still send for, a page per
+ * transaction with the writer let go between pages: a city's open
+ * obligations (1.4 million in a generated database) once took the writer
+ * for 2.7 s in one statement, holding up every change meanwhile.
+ */
+static int
+discover_all(struct store *st, int64_t now)
+{
+	const struct notify_settings	*set = notify_settings();
+	struct store_conn		*c;
+	int64_t				 from, added;
+	int				 rc = TB_OK;
+
+	from = now - NOTIFY_CATCHUP_US - set->policy.escalate_us;
+	while (from != STORE_DUE_NONE) {
+		if ((rc = store_write(st, &c)) != TB_OK)
+			return rc;
+		if ((rc = store_tx_begin(c)) == TB_OK &&
+		    (rc = store_sched_discover(c, &from, now,
+		    NOTIFY_DISCOVER_PAGE, &added)) == TB_OK)
+			rc = store_tx_commit(c);
+		if (rc != TB_OK)
+			store_tx_rollback(c);
+		store_release(c);
+		if (rc != TB_OK)
+			return rc;
+	}
+	return TB_OK;
+}
+
+/*
  * One batch of due rows, each in its own transaction (its message and
  * its new stage commit together); *more when the batch was full.
  */
 static int
 run_batch(struct store *st, int64_t now, int discover, int *more)
 {
-	const struct notify_settings	*set = notify_settings();
 	struct store_conn		*c;
 	struct due_ctx			*x;
-	int64_t				*ids, added = 0;
+	int64_t				*ids;
 	char				 num[24];
 	int				 rc;
 
@@ -277,20 +308,10 @@ run_batch(struct store *st, int64_t now, int discover, int *more)
 		free(ids);
 		return TB_ENOMEM;
 	}
+	if (discover && (rc = discover_all(st, now)) != TB_OK)
+		goto out_free;
 	if ((rc = store_write(st, &c)) != TB_OK)
 		goto out_free;
-	/* Obligations the schedule does not follow yet, due no longer ago
-	 * than anything we would still send for. */
-	if (discover) {
-		if ((rc = store_tx_begin(c)) != TB_OK)
-			goto out;
-		if ((rc = store_sched_discover(c, now - NOTIFY_CATCHUP_US -
-		    set->policy.escalate_us, now, &added)) != TB_OK ||
-		    (rc = store_tx_commit(c)) != TB_OK) {
-			store_tx_rollback(c);
-			goto out;
-		}
-	}
 	if ((rc = store_sched_due(c, now, NOTIFY_SCHED_BATCH, due_cb, x)) !=
 	    TB_OK)
 		goto out;

@@ -38,6 +38,7 @@ struct store_stats {
 	uint64_t	 statements;	/* statements stepped to completion */
 	uint64_t	 errors;	/* driver errors (a constraint violation
 					   is an answer, not an error) */
+	uint64_t	 checkpoints;	/* WAL checkpoints run (SQLite) */
 	int		 schema_version;/* highest migration applied */
 };
 
@@ -831,6 +832,13 @@ struct store_obligation {
  */
 int	store_obligations_replace(struct store_conn *c, int64_t id,
 	    const struct store_obligation *o, size_t n);
+/*
+ * Stores the n obligations of an incident inserted in this same
+ * transaction, which has none yet: store_obligations_replace() without its
+ * DELETE, a lookup that finds nothing.  Same errors.
+ */
+int	store_obligations_insert(struct store_conn *c, int64_t id,
+	    const struct store_obligation *o, size_t n);
 
 /*
  * Whose records a list may show.  all: everything (doit_*, operators).
@@ -1441,6 +1449,12 @@ int	store_notify_overdue(struct store_conn *c, int64_t now, int64_t limit,
  * row is missing). */
 int	store_sched_get(struct store_conn *c, const struct store_sched *key,
 	    int *stage_sent, int64_t *next_at, int *found);
+/* Calls fn for each schedule row of one incident, in no set order (one
+ * range of the primary key: one lookup for all its rows, and a new
+ * incident's lookup finds none); the strings of each row are valid during
+ * the call only.  Stops at the first error fn returns. */
+int	store_sched_of(struct store_conn *c, int64_t incident_id,
+	    int (*fn)(void *, const struct store_sched *), void *arg);
 /* Inserts or replaces a row.  Writer in a transaction. */
 int	store_sched_put(struct store_conn *c, const struct store_sched *r,
 	    int64_t now);
@@ -1450,11 +1464,17 @@ int	store_sched_next(struct store_conn *c, int64_t *at, int *found);
  * of each row are valid during the call only. */
 int	store_sched_due(struct store_conn *c, int64_t now, int64_t limit,
 	    int (*fn)(void *, const struct store_sched *), void *arg);
-/* Schedules, due at now, every open obligation with a due time from
- * `since` on that the schedule lacks; *added gets their number.  Writer
- * in a transaction. */
-int	store_sched_discover(struct store_conn *c, int64_t since, int64_t now,
-	    int64_t *added);
+/*
+ * Schedules, due at now, the open obligations with a due time from *from
+ * on that the schedule lacks, one page at a time: those among the next
+ * `page` (and any sharing the last one's due time).  *added gets their
+ * number, *from where the next page begins, STORE_DUE_NONE after the last
+ * (TB_EINVAL when called with it).  Each page is its own transaction, so
+ * that the writer is held for one page, not for every open obligation of
+ * the city.  Writer in a transaction.
+ */
+int	store_sched_discover(struct store_conn *c, int64_t *from, int64_t now,
+	    int64_t page, int64_t *added);
 
 /* A reachability check (P7); note is valid during the callback only. */
 struct store_reach_check {

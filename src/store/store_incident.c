@@ -701,12 +701,59 @@ out:
 
 /* --- obligations ---------------------------------------------------- */
 
+/* Binds the 14 columns of one obligation row of incident id from index i
+ * on (the order of sql_obligation_insert). */
+static int
+obligation_bind(struct store_stmt *s, int i, int64_t id,
+    const struct store_obligation *b)
+{
+	int	 rc;
+
+	if (b->name == NULL || b->agency == NULL || b->state == NULL)
+		return TB_EINVAL;
+	BIND(store_bind_i64(s, i, id));
+	BIND(store_bind_text(s, i + 1, b->name));
+	BIND(store_bind_text(s, i + 2, b->subject ? b->subject : ""));
+	BIND(store_bind_i64(s, i + 3, b->period));
+	BIND(store_bind_text(s, i + 4, b->agency));
+	BIND(store_bind_i64(s, i + 5, b->level));
+	BIND(bind_time(s, i + 6, b->start_at));
+	BIND(bind_time(s, i + 7, b->due_at));
+	BIND(store_bind_i64(s, i + 8, b->by_date ? 1 : 0));
+	BIND(bind_time(s, i + 9, b->overdue_from));
+	BIND(store_bind_i64(s, i + 10, b->due_at == STORE_TIME_NONE ?
+	    STORE_DUE_NONE : b->due_at));
+	BIND(bind_time(s, i + 11, b->met_at));
+	BIND(store_bind_text(s, i + 12, b->state));
+	BIND(store_bind_i64(s, i + 13, b->exercise ? 1 : 0));
+out:
+	return rc;
+}
+
+/* Inserts the n obligation rows of incident id. */
+static int
+obligations_insert(struct store_conn *c, int64_t id,
+    const struct store_obligation *o, size_t n)
+{
+	struct store_stmt	*s;
+	size_t			 i;
+	int			 rc = TB_OK;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = store_prepare(c, sql_obligation_insert, &s)) !=
+		    TB_OK ||
+		    (rc = obligation_bind(s, 1, id, &o[i])) != TB_OK ||
+		    (rc = inc_step_done(s)) != TB_OK)
+			break;
+	}
+	return rc;
+}
+
 int
 store_obligations_replace(struct store_conn *c, int64_t id,
     const struct store_obligation *o, size_t n)
 {
 	struct store_stmt	*s;
-	size_t			 i;
 	int			 rc;
 
 	if ((rc = inc_check_write(c)) != TB_OK)
@@ -718,36 +765,22 @@ store_obligations_replace(struct store_conn *c, int64_t id,
 	BIND(store_bind_i64(s, 1, id));
 	if ((rc = inc_step_done(s)) != TB_OK)
 		goto out;
-	for (i = 0; i < n; i++) {
-		const struct store_obligation	*b = &o[i];
-
-		if (b->name == NULL || b->agency == NULL || b->state == NULL) {
-			rc = TB_EINVAL;
-			goto out;
-		}
-		if ((rc = store_prepare(c, sql_obligation_insert, &s)) !=
-		    TB_OK)
-			goto out;
-		BIND(store_bind_i64(s, 1, id));
-		BIND(store_bind_text(s, 2, b->name));
-		BIND(store_bind_text(s, 3, b->subject ? b->subject : ""));
-		BIND(store_bind_i64(s, 4, b->period));
-		BIND(store_bind_text(s, 5, b->agency));
-		BIND(store_bind_i64(s, 6, b->level));
-		BIND(bind_time(s, 7, b->start_at));
-		BIND(bind_time(s, 8, b->due_at));
-		BIND(store_bind_i64(s, 9, b->by_date ? 1 : 0));
-		BIND(bind_time(s, 10, b->overdue_from));
-		BIND(store_bind_i64(s, 11, b->due_at == STORE_TIME_NONE ?
-		    STORE_DUE_NONE : b->due_at));
-		BIND(bind_time(s, 12, b->met_at));
-		BIND(store_bind_text(s, 13, b->state));
-		BIND(store_bind_i64(s, 14, b->exercise ? 1 : 0));
-		if ((rc = inc_step_done(s)) != TB_OK)
-			goto out;
-	}
+	rc = obligations_insert(c, id, o, n);
 out:
 	return rc;
+}
+
+int
+store_obligations_insert(struct store_conn *c, int64_t id,
+    const struct store_obligation *o, size_t n)
+{
+	int	 rc;
+
+	if ((rc = inc_check_write(c)) != TB_OK)
+		return rc;
+	if (n > 0 && o == NULL)
+		return TB_EINVAL;
+	return obligations_insert(c, id, o, n);
 }
 
 /* --- lists ---------------------------------------------------------- */

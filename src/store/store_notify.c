@@ -130,6 +130,10 @@ static const char sql_reach_get[] =
 static const char sql_sched_get[] =
     "SELECT stage_sent, next_at FROM notify_schedule WHERE incident_id = ?"
     " AND obligation = ? AND subject = ? AND period = ?";
+/* One incident's rows: a prefix of the primary key, one range. */
+static const char sql_sched_of[] =
+    "SELECT obligation, subject, period, stage_sent, next_at"
+    " FROM notify_schedule WHERE incident_id = ?";
 static const char sql_sched_put[] =
     "INSERT INTO notify_schedule (incident_id, obligation, subject, period,"
     " stage_sent, next_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -193,9 +197,15 @@ static const char sql_sched_discover[] =
     " stage_sent, next_at, updated_at)"
     " SELECT o.incident, o.name, o.subject, o.period, 0, ?, ?"
     " FROM obligations o WHERE o.state = 'open' AND o.due_key >= ?"
-    " AND o.due_key < ? AND NOT EXISTS (SELECT 1 FROM notify_schedule s"
+    " AND o.due_key <= ? AND NOT EXISTS (SELECT 1 FROM notify_schedule s"
     "  WHERE s.incident_id = o.incident AND s.obligation = o.name"
     "  AND s.subject = o.subject AND s.period = o.period)";
+
+/* The due_key that ends a page of discovery: the page-th open obligation
+ * with a due time from ? on (OFFSET is the page less one). */
+static const char sql_sched_discover_bound[] =
+    "SELECT due_key FROM obligations WHERE state = 'open' AND due_key >= ?"
+    " AND due_key < ? ORDER BY due_key LIMIT 1 OFFSET ?";
 
 /* Writes must go through the writer inside a transaction (store.h). */
 static int
@@ -806,6 +816,32 @@ store_sched_get(struct store_conn *c, const struct store_sched *key,
 }
 
 int
+store_sched_of(struct store_conn *c, int64_t incident_id,
+    int (*fn)(void *, const struct store_sched *), void *arg)
+{
+	struct store_sched	 r;
+	struct store_stmt	*s;
+	int			 rc;
+
+	if ((rc = store_prepare(c, sql_sched_of, &s)) != TB_OK ||
+	    (rc = store_bind_i64(s, 1, incident_id)) != TB_OK)
+		return rc;
+	while ((rc = store_step(s)) == TB_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.incident_id = incident_id;
+		r.obligation = store_col_text(s, 0);
+		r.subject = store_col_text(s, 1);
+		r.period = store_col_i64(s, 2);
+		r.stage_sent = (int)store_col_i64(s, 3);
+		r.next_at = store_col_is_null(s, 4) ? 0 : store_col_i64(s, 4);
+		if ((rc = fn(arg, &r)) != TB_OK)
+			break;
+	}
+	/* Left part way when fn stopped early: store_release() resets it. */
+	return rc == TB_DONE ? TB_OK : rc;
+}
+
+int
 store_sched_put(struct store_conn *c, const struct store_sched *r,
     int64_t now)
 {
@@ -1050,22 +1086,40 @@ store_notify_overdue(struct store_conn *c, int64_t now, int64_t limit,
 }
 
 int
-store_sched_discover(struct store_conn *c, int64_t since, int64_t now,
-    int64_t *added)
+store_sched_discover(struct store_conn *c, int64_t *from, int64_t now,
+    int64_t page, int64_t *added)
 {
 	struct store_stmt	*s;
-	int			 rc;
+	int64_t			 last = STORE_DUE_NONE - 1;
+	int			 rc, more = 0;
 
 	*added = 0;
 	if ((rc = nt_check_write(c)) != TB_OK)
 		return rc;
+	if (page < 1 || *from == STORE_DUE_NONE)
+		return TB_EINVAL;
+	/* The page ends at the due time of its last row; rows sharing it
+	 * all go in this page, so the next begins past it. */
+	if ((rc = store_prepare(c, sql_sched_discover_bound, &s)) != TB_OK ||
+	    (rc = store_bind_i64(s, 1, *from)) != TB_OK ||
+	    (rc = store_bind_i64(s, 2, STORE_DUE_NONE)) != TB_OK ||
+	    (rc = store_bind_i64(s, 3, page - 1)) != TB_OK)
+		return rc;
+	if ((rc = store_step(s)) == TB_ROW) {
+		last = store_col_i64(s, 0);
+		more = last < STORE_DUE_NONE - 1;
+		rc = store_step(s);
+	}
+	if (rc != TB_DONE)
+		return rc == TB_ROW ? TB_ESTORE : rc;
 	if ((rc = store_prepare(c, sql_sched_discover, &s)) != TB_OK ||
 	    (rc = store_bind_i64(s, 1, now)) != TB_OK ||
 	    (rc = store_bind_i64(s, 2, now)) != TB_OK ||
-	    (rc = store_bind_i64(s, 3, since)) != TB_OK ||
-	    (rc = store_bind_i64(s, 4, STORE_DUE_NONE)) != TB_OK ||
+	    (rc = store_bind_i64(s, 3, *from)) != TB_OK ||
+	    (rc = store_bind_i64(s, 4, last)) != TB_OK ||
 	    (rc = nt_step_done(s)) != TB_OK)
 		return rc;
 	*added = store_changes(c);
+	*from = more ? last + 1 : STORE_DUE_NONE;
 	return TB_OK;
 }

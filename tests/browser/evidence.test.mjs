@@ -244,16 +244,41 @@ test('P26-P27: upload with progress, bad name and too large at the field, ' +
 		await form.screenshot({ path: shotPath(
 		    'evidence-02-upload-too-large.png') });
 
-		// A good one.
+		// A good one, whose first answer is lost on the way back (the
+		// server stored the file): sent again, it goes with the same
+		// Idempotency-Key and the server answers with the item it
+		// has, so there is one item, not two.
+		const keys = [];
+		let answers = 0;
+		await page.route('**/evidence?*', async (route) => {
+			const r = route.request();
+			if (r.method() !== 'POST')
+				return route.fallback();
+			keys.push(r.headers()['idempotency-key']);
+			if (answers++ > 0)
+				return route.fallback();
+			const got = await route.fetch();
+			assert.equal(got.status(), 201);
+			return route.abort('connectionreset');
+		});
 		await form.getByLabel('檔案').setInputFiles({ name: 'access.log',
 		    mimeType: 'text/plain', buffer: content });
 		await form.getByLabel('檔名').fill('access.log');
 		await form.getByLabel('內容說明').fill('網站存取日誌');
 		await form.getByRole('button', { name: '上傳' }).click();
+		await form.locator('.form-alert:not([hidden])').waitFor();
+		expectProblems(problems, /ERR_CONNECTION_RESET|network|evidence/i);
+		await form.getByRole('button', { name: '上傳' }).click();
 		await page.locator('.notice-ok',
 		    { hasText: '已上傳「access.log」' }).waitFor();
+		await page.unroute('**/evidence?*');
+		assert.equal(keys.length, 2);
+		assert.match(keys[0] ?? '', /^[0-9a-f]{32}$/);
+		assert.equal(keys[1], keys[0], 'the same upload, the same key');
 		const item = page.locator('#evidence-panel .evidence-item',
 		    { hasText: 'access.log' });
+		await item.first().waitFor();
+		assert.equal(await item.count(), 1, 'stored once');
 		const text = await item.innerText();
 		assert.match(text, /網站存取日誌/);
 		assert.match(text, new RegExp(sha));

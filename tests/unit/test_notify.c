@@ -1112,6 +1112,302 @@ test_incident_recipients(void **state)
 	    "review_due doit.rev");
 }
 
+/* ---- the same, from the obligations the caller stored ---------------- */
+
+/* Lines of text joined by commas, sorted; with every "<id>" (the
+ * incident's id in decimal, between non-digits) written as "ID", so that
+ * two incidents' lines compare. */
+struct lines {
+	char	 l[96][512];
+	size_t	 n;
+	char	 id[24];
+};
+
+static void
+lines_add(struct lines *x, const char *s)
+{
+	char	*d;
+	size_t	 idlen = strlen(x->id), o = 0;
+
+	assert_true(x->n < 96);
+	d = x->l[x->n++];
+	for (const char *p = s; *s != '\0' && o + 3 < sizeof(x->l[0]);) {
+		if (strncmp(s, x->id, idlen) == 0 && (s == p ||
+		    s[-1] < '0' || s[-1] > '9') && (s[idlen] < '0' ||
+		    s[idlen] > '9')) {
+			memcpy(d + o, "ID", 2);
+			o += 2;
+			s += idlen;
+		} else
+			d[o++] = *s++;
+	}
+	d[o] = '\0';
+}
+
+static void
+lines_join(struct lines *x, char *out, size_t len)
+{
+	qsort(x->l, x->n, sizeof(x->l[0]), line_cmp);
+	out[0] = '\0';
+	for (size_t i = 0; i < x->n; i++) {
+		size_t	 at = strlen(out);
+
+		assert_int_equal(tb_snprintf(out + at, len - at, "%s%s",
+		    i > 0 ? "," : "", x->l[i]), TB_OK);
+	}
+}
+
+static int
+msg_line_cb(void *arg, const struct store_outbox *m)
+{
+	char	 line[512];
+
+	assert_int_equal(tb_snprintf(line, sizeof(line), "%s %s %s %s %s",
+	    m->idempotency_key, m->kind, m->channel, m->recipient_username,
+	    m->subject), TB_OK);
+	lines_add(arg, line);
+	return TB_OK;
+}
+
+static int
+sched_line_cb(void *arg, const struct store_sched *r)
+{
+	char	 line[512];
+
+	assert_int_equal(tb_snprintf(line, sizeof(line), "%s/%s/%lld "
+	    "stage %d next %lld", r->obligation, r->subject,
+	    (long long)r->period, r->stage_sent, (long long)r->next_at),
+	    TB_OK);
+	lines_add(arg, line);
+	return TB_OK;
+}
+
+/* Incident id's messages and schedule rows, as comparable text. */
+static void
+told_of(struct fix *f, int64_t id, char *msgs, char *sched, size_t len)
+{
+	struct store_outbox_page pg;
+	struct store_conn	*c;
+	struct lines		*x = calloc(1, sizeof(*x));
+
+	assert_non_null(x);
+	assert_int_equal(tb_snprintf(x->id, sizeof(x->id), "%lld",
+	    (long long)id), TB_OK);
+	memset(&pg, 0, sizeof(pg));
+	pg.incident_id = id;
+	pg.after_created = INT64_MIN;
+	pg.limit = 100;
+	assert_int_equal(store_read(f->st, &c), TB_OK);
+	assert_int_equal(store_outbox_list(c, &pg, msg_line_cb, x), TB_OK);
+	lines_join(x, msgs, len);
+	x->n = 0;
+	assert_int_equal(store_sched_of(c, id, sched_line_cb, x), TB_OK);
+	lines_join(x, sched, len);
+	store_release(c);
+	free(x);
+}
+
+/*
+ * Discovery, a page at a time: every open obligation with a due time
+ * from the start on is scheduled once, whatever the page size, rows that
+ * share a due time never straddle two pages, and a second pass finds
+ * nothing.  2,500 open rows, three to a due time; besides them, ones due
+ * before the start, met ones and ones with no due time, never scheduled.
+ */
+static void
+test_discover_pages(void **state)
+{
+	struct fix		*f = *state;
+	struct store_conn	*c;
+	char			 sql[1024];
+	int64_t			 now = tb_now_us(), from, added, total = 0;
+	int			 pages = 0;
+
+	assert_int_equal(store_write(f->st, &c), TB_OK);
+	assert_int_equal(store_tx_begin(c), TB_OK);
+	assert_int_equal(tb_snprintf(sql, sizeof(sql), "INSERT INTO incidents"
+	    " (id, agency, title, category, aware_at, proposed_level, level,"
+	    " reported_by, policy, state, created_at, updated_at) VALUES"
+	    " (700, 'ca', 't', 'web_attack', %lld, 2, 2, %lld, '2019-01-01',"
+	    " 'reported', 1, 1)", (long long)now, (long long)f->user), TB_OK);
+	exec_ok(c, sql);
+	assert_int_equal(tb_snprintf(sql, sizeof(sql), "INSERT INTO"
+	    " obligations (incident, name, period, agency, level, due_at,"
+	    " due_key, state) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+	    " SELECT i + 1 FROM n WHERE i < 2600) SELECT 700,"
+	    " 'progress_report', i, 'ca', 2, d, d, CASE WHEN i > 2550 THEN"
+	    " 'met' ELSE 'open' END FROM (SELECT i, CASE WHEN i <= 20 THEN"
+	    " %lld - i WHEN i <= 50 THEN %lld ELSE %lld + (i / 3) * 60000000"
+	    " END AS d FROM n)", (long long)(now - 2 * HOUR),
+	    (long long)STORE_DUE_NONE, (long long)now), TB_OK);
+	exec_ok(c, sql);
+	assert_int_equal(store_tx_commit(c), TB_OK);
+
+	from = now - HOUR;
+	while (from != STORE_DUE_NONE) {
+		assert_int_equal(store_tx_begin(c), TB_OK);
+		assert_int_equal(store_sched_discover(c, &from, now, 1000,
+		    &added), TB_OK);
+		assert_int_equal(store_tx_commit(c), TB_OK);
+		/* At most the page and the rows tied with its last. */
+		assert_true(added >= 0 && added <= 1002);
+		total += added;
+		pages++;
+	}
+	assert_int_equal(total, 2500);
+	assert_int_equal(pages, 3);
+	from = now - HOUR;
+	assert_int_equal(store_tx_begin(c), TB_OK);
+	assert_int_equal(store_sched_discover(c, &from, now, 100000, &added),
+	    TB_OK);
+	assert_int_equal(added, 0);
+	assert_int_equal(from, STORE_DUE_NONE);
+	assert_int_equal(store_sched_discover(c, &from, now, 10, &added),
+	    TB_EINVAL);
+	assert_int_equal(store_tx_commit(c), TB_OK);
+	store_release(c);
+}
+
+/* The obligations of the incidents of test_incident_stored: one of each
+ * kind the schedule and the reviews look at, and more open level reviews
+ * (REVIEWS_MAX in outbox.c) than are told at once. */
+#define STORED_REVIEWS	18
+
+static size_t
+stored_rows(struct store_obligation *o, char subj[][8], int64_t now)
+{
+	size_t	 n = 0;
+
+	memset(o, 0, (STORED_REVIEWS + 5) * sizeof(*o));
+#define ROW(nm, sb, due, met, st) do {					\
+	o[n].agency = "ca"; o[n].name = (nm); o[n].subject = (sb);	\
+	o[n].level = 2; o[n].start_at = now; o[n].due_at = (due);	\
+	o[n].overdue_from = (due) == STORE_TIME_NONE ?			\
+	    STORE_TIME_NONE : (due) + 1;				\
+	o[n].met_at = (met); o[n].state = (st); n++;			\
+} while (0)
+	ROW("report", "", now + HOUR, STORE_TIME_NONE, "open");
+	ROW("team_formed", "", now + 3 * HOUR, STORE_TIME_NONE, "open");
+	ROW("closure_report", "", now + 30 * 24 * HOUR, now, "met");
+	ROW("effectiveness_report", "", STORE_TIME_NONE, STORE_TIME_NONE,
+	    "not_applicable");
+	ROW("response_meeting", "", STORE_TIME_NONE, STORE_TIME_NONE,
+	    "open");
+	/* Subjects "", "1" ... "17": in key order "", "1", "10" ... "17",
+	 * "2" ... so "8" and "9" are past the first REVIEWS_MAX. */
+	for (int i = 0; i < STORED_REVIEWS; i++) {
+		if (i == 0)
+			subj[i][0] = '\0';
+		else
+			assert_int_equal(tb_snprintf(subj[i], 8, "%d", i),
+			    TB_OK);
+		ROW("level_review", subj[i], now + 8 * HOUR + i * MIN,
+		    STORE_TIME_NONE, "open");
+	}
+#undef ROW
+	return n;
+}
+
+/*
+ * notify_incident_stored(), handed the obligations, tells the same people
+ * the same things and leaves the same schedule as notify_incident_changed()
+ * reading them back: two incidents alike but for their id, one through
+ * each.  Their schedule already holds rows (a stage sent, a met
+ * obligation, one no longer owed), which must be kept or updated alike.
+ */
+static void
+test_incident_stored(void **state)
+{
+	struct fix		*f = *state;
+	struct store_conn	*c;
+	struct store_obligation	 rows[STORED_REVIEWS + 5];
+	struct store_sched	 r;
+	char			 subj[STORED_REVIEWS][8], sql[1024];
+	char			*m1, *m2, *s1, *s2;
+	int64_t			 now = tb_now_us(), ids[2] = { 500, 600 };
+	size_t			 n, len = 96 * 512;
+
+	n = stored_rows(rows, subj, now);
+	assert_int_equal(store_write(f->st, &c), TB_OK);
+	assert_int_equal(store_tx_begin(c), TB_OK);
+	exec_ok(c, "INSERT INTO agencies (code, name, type, "
+	    "responsibility_level, created_at, updated_at) VALUES "
+	    "('doit', '資訊局', 'doit', 'A', 1, 1),"
+	    "('aff', '受影響', 'city_agency', 'A', 1, 1);"
+	    "INSERT INTO users (id, username, name, agency, email, employment,"
+	    " created_at, updated_at) VALUES"
+	    " (12, 'ca.ciso', 'ca.ciso', 'ca', 'ciso@x.test', 'civil_servant',"
+	    " 1, 1),"
+	    " (14, 'doit.rev', 'doit.rev', 'doit', 'rev@x.test',"
+	    " 'civil_servant', 1, 1),"
+	    " (18, 'aff.window', 'aff.window', 'aff', 'aw@x.test',"
+	    " 'civil_servant', 1, 1);"
+	    "INSERT INTO user_roles (user_id, role, granted_at) VALUES"
+	    " (12, 'ciso', 1), (14, 'doit_reviewer', 1),"
+	    " (18, 'contact_window', 1)");
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(tb_snprintf(sql, sizeof(sql), "INSERT INTO "
+		    "incidents (id, agency, title, category, aware_at, "
+		    "proposed_level, level, reported_by, policy, state, "
+		    "created_at, updated_at) VALUES (%lld, 'ca', '官網遭置換', "
+		    "'web_attack', %lld, 2, 2, 12, '2019-01-01', 'reported', "
+		    "1, 1); INSERT INTO incident_affected (incident, agency) "
+		    "VALUES (%lld, 'aff')", (long long)ids[i], (long long)now,
+		    (long long)ids[i]), TB_OK);
+		exec_ok(c, sql);
+		assert_int_equal(store_obligations_replace(c, ids[i], rows, n),
+		    TB_OK);
+		memset(&r, 0, sizeof(r));
+		r.incident_id = ids[i];
+		r.subject = "";
+		r.obligation = "report";
+		r.stage_sent = 1;
+		r.next_at = 12345;
+		assert_int_equal(store_sched_put(c, &r, 1), TB_OK);
+		r.obligation = "closure_report";
+		r.stage_sent = 2;
+		r.next_at = 999;
+		assert_int_equal(store_sched_put(c, &r, 1), TB_OK);
+		r.obligation = "gone";
+		r.stage_sent = 3;
+		r.next_at = 777;
+		assert_int_equal(store_sched_put(c, &r, 1), TB_OK);
+	}
+	assert_int_equal(notify_incident_changed(c, 500, 3, "reported",
+	    "ca.ciso"), TB_OK);
+	assert_int_equal(notify_incident_stored(c, 600, 3, "reported",
+	    "ca.ciso", 12, rows, n), TB_OK);
+	assert_int_equal(store_tx_commit(c), TB_OK);
+	store_release(c);
+
+	m1 = malloc(len);
+	m2 = malloc(len);
+	s1 = malloc(len);
+	s2 = malloc(len);
+	assert_true(m1 != NULL && m2 != NULL && s1 != NULL && s2 != NULL);
+	told_of(f, 500, m1, s1, len);
+	told_of(f, 600, m2, s2, len);
+	assert_string_equal(m1, m2);
+	assert_string_equal(s1, s2);
+	/* Not alike by being empty: the reviews past the first
+	 * REVIEWS_MAX in key order are the ones left out, the changed
+	 * schedule rows were written and the rest kept. */
+	assert_non_null(strstr(m1, "rev.ID.r7.email.14 review_due"));
+	assert_null(strstr(m1, "rev.ID.r8."));
+	assert_null(strstr(m1, "rev.ID.r9."));
+	assert_non_null(strstr(m1, "inc.ID.ch3.email"));
+	assert_non_null(strstr(m1, "aff.ID.aff.email.18"));
+	assert_non_null(strstr(s1, "closure_report//0 stage 2 next 0,"));
+	assert_non_null(strstr(s1, "gone//0 stage 3 next 777"));
+	assert_non_null(strstr(s1, "report//0 stage 1 next "));
+	assert_null(strstr(s1, "report//0 stage 1 next 12345,"));
+	assert_non_null(strstr(s1, "team_formed//0 stage 0 next "));
+	free(m1);
+	free(m2);
+	free(s1);
+	free(s2);
+}
+
 int
 main(void)
 {
@@ -1142,7 +1438,11 @@ main(void)
 		    setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_schedule_rows,
 		    setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(test_discover_pages,
+		    setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_incident_recipients,
+		    setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(test_incident_stored,
 		    setup_store, teardown_store),
 	};
 

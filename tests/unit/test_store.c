@@ -972,6 +972,53 @@ test_stats(void **state)
 	assert_true(s1.statements - s0.statements >= 5);
 }
 
+/*
+ * Checkpoints: far more pages written than the WAL may hold stay bounded,
+ * because the checkpointer copies them and the writer completes its
+ * passes, so the WAL starts over; every row is there after a reopen.
+ */
+static void
+test_checkpoints(void **state)
+{
+	struct fix		*f = *state;
+	struct store_conn	*c;
+	struct store_stmt	*s;
+	struct store_stats	 st;
+	struct stat		 sb;
+	char			 wal[160], blob[16384];
+	int			 i;
+
+	path_in(f, "data/tongbao.db-wal", wal, sizeof(wal));
+	exec_write(f->st, "CREATE TABLE t_ck (id INTEGER NOT NULL"
+	    " PRIMARY KEY, b TEXT NOT NULL)");
+	memset(blob, 'x', sizeof(blob) - 1);
+	blob[sizeof(blob) - 1] = '\0';
+	/* 1,500 commits of 4+ pages each: 6,000+ pages, six times the
+	 * WAL's checkpoint mark. */
+	assert_int_equal(store_write(f->st, &c), TB_OK);
+	for (i = 1; i <= 1500; i++) {
+		assert_int_equal(store_tx_begin(c), TB_OK);
+		assert_int_equal(store_prepare(c, "INSERT INTO t_ck (id, b)"
+		    " VALUES (?, ?)", &s), TB_OK);
+		assert_int_equal(store_bind_i64(s, 1, i), TB_OK);
+		assert_int_equal(store_bind_text(s, 2, blob), TB_OK);
+		assert_int_equal(store_step(s), TB_DONE);
+		assert_int_equal(store_tx_commit(c), TB_OK);
+	}
+	store_release(c);
+	store_get_stats(f->st, &st);
+	assert_true(st.checkpoints >= 2);
+	assert_int_equal(stat(wal, &sb), 0);
+	/* Never more than the mark, what came in during one pass, and the
+	 * tail: well under the 6,000 pages written (4 KiB each). */
+	assert_true(sb.st_size < 3000 * 4096);
+	assert_int_equal(read_i64(f->st, "SELECT COUNT(*) FROM t_ck"), 1500);
+	store_close(f->st);
+	assert_int_equal(store_open(f->db, &f->st), TB_OK);
+	assert_int_equal(read_i64(f->st, "SELECT COUNT(*) FROM t_ck WHERE"
+	    " length(b) = 16383"), 1500);
+}
+
 /* ---- group commit ----------------------------------------------------- */
 
 static const char sql_gc_tables[] =
@@ -1384,6 +1431,8 @@ main(void)
 		    setup_migrated, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup_migrated,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoints,
+		    setup_migrated, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit_threads,
 		    setup_migrated, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit_batch,

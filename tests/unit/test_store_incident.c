@@ -483,7 +483,7 @@ test_obligations(void **state)
 	struct store_scope		 all, sca, scs, vend;
 	struct ob_seen			 seen;
 	char				 name[32], subject[16];
-	int64_t				 ia, ib, now = T0 + 10 * HOUR;
+	int64_t				 ia, ib, ic, now = T0 + 10 * HOUR;
 
 	ia = incident(f, "a11", T0, f->v, 2, "a11 incident");
 	ib = incident(f, "b", T0, f->w, 2, "b incident");
@@ -570,6 +570,20 @@ test_obligations(void **state)
 	assert_int_equal(ob_scan(f, &all, &flt, &seen), 2);
 	assert_string_equal(seen.key[0], "a11:damage_control:");
 	assert_string_equal(seen.key[1], "a11:root_cause:");
+
+	/* A new incident's rows are inserted with no DELETE first; they
+	 * are found as replaced ones are, and a repeated key is refused
+	 * as there (the caller then rolls back). */
+	flt.after_incident = 0;
+	ic = incident(f, "b", T0, f->w, 2, "c incident");
+	assert_int_equal(store_obligations_insert(f->c, ic, b, 2), TB_OK);
+	flt.agency = "b";
+	flt.state = "not_applicable";
+	assert_int_equal(ob_scan(f, &all, &flt, &seen), 1);
+	flt.state = "open";
+	assert_int_equal(ob_scan(f, &all, &flt, &seen), 2);	/* ib's too */
+	assert_int_equal(store_obligations_insert(f->c, ic, b, 1),
+	    TB_ECONFLICT);
 }
 
 struct inc_seen {

@@ -233,8 +233,10 @@ export function preservationPanel(inc, { me, signal, onChanged }) {
 // Sends FILE as the raw body of an upload to incident INC under NAME,
 // calling ONPROGRESS(fraction) as it goes.  Resolves to the item made;
 // rejects with ApiError as request() does (status 0 when no answer came).
+// IDEMPOTENCYKEY, when given, goes as Idempotency-Key: the same upload
+// sent again after its answer was lost stores the file once.
 export function uploadFile(inc, file, { name, what, malware, onProgress,
-    signal }) {
+    signal, idempotencyKey }) {
 	return new Promise((resolve, reject) => {
 		const xhr = new XMLHttpRequest();
 		const url = withQuery(incidentPath(inc, 'evidence'),
@@ -245,6 +247,9 @@ export function uploadFile(inc, file, { name, what, malware, onProgress,
 		xhr.setRequestHeader('Accept-Language', lang());
 		xhr.setRequestHeader('Content-Type',
 		    'application/octet-stream');
+		if (idempotencyKey)
+			xhr.setRequestHeader('Idempotency-Key',
+			    idempotencyKey);
 		xhr.upload.addEventListener('progress', (e) => {
 			if (e.lengthComputable && e.total > 0)
 				onProgress?.(e.loaded / e.total);
@@ -300,6 +305,12 @@ function uploadForm(inc, { signal, onDone }) {
 		if (file.files[0] && name.value === '')
 			name.value = file.files[0].name;
 	});
+	// One Idempotency-Key per upload: sending the same file, name and
+	// description again (after a network error: the answer may have been
+	// lost while the file was stored) reuses it, so the server answers
+	// with the item it already has; anything changed is a new upload.
+	let key = null;
+	let keyFor = null;
 	const form = el('form', { class: 'form evidence-upload',
 	    novalidate: '' }, alert,
 	    field({ label: t('ev.file'), control: file, required: true,
@@ -330,15 +341,23 @@ function uploadForm(inc, { signal, onDone }) {
 		progress.hidden = false;
 		bar.value = 0;
 		said.textContent = t('ev.uploading', { pct: 0 });
+		const sent = [f.name, f.size, f.lastModified, name.value.trim(),
+		    what.value.trim(), malware.checked].join('\u0000');
+		if (sent !== keyFor) {
+			key = newKey();
+			keyFor = sent;
+		}
 		try {
 			const made = await busy(submit, () => uploadFile(inc, f,
 			    { name: name.value.trim(), what: what.value.trim(),
 			    malware: malware.checked, signal,
+			    idempotencyKey: key,
 			    onProgress: (x) => {
 				bar.value = Math.round(x * 100);
 				said.textContent = t('ev.uploading',
 				    { pct: Math.round(x * 100) });
 			    } }));
+			key = keyFor = null;
 			onDone(t('ev.uploaded', { name: made.name }));
 		} catch (err) {
 			if (signal.aborted || err?.name === 'AbortError')
