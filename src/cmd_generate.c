@@ -707,7 +707,8 @@ gen_incident(struct gen *g, struct store_conn *c, int64_t seq, double q)
 	}
 
 	memset(&in, 0, sizeof(in));
-	in.id = store_new_id();
+	/* An id of its day, as the server would have made it then. */
+	in.id = store_id_for_day(store_id_day(A));
 	in.agency = ag->code;
 	tb_snprintf(title, sizeof(title), "[產生資料] %s #%lld",
 	    form_label(FORM_CATEGORY, category), (long long)seq);

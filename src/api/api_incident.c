@@ -1017,9 +1017,18 @@ api_incident_get(struct http_req *req)
 		return http_reply_error(req, "not_found", NULL, NULL);
 	if ((rc = store_read(req->app->store, &c)) != TB_OK)
 		return http_reply_tb_err(req, rc, NULL);
-	rc = incident_view_load(c, id, &v);
-	if (rc == TB_OK)
-		rc = incident_access(req, c, &v.in, &visible, &actable);
+	/* One read transaction: the incident, its events and its affected
+	 * agencies from one snapshot (a change committed between two of
+	 * the reads cannot show a version with another's events), and one
+	 * WAL snapshot taken instead of one per statement. */
+	memset(&v, 0, sizeof(v));
+	if ((rc = store_tx_begin(c)) == TB_OK) {
+		rc = incident_view_load(c, id, &v);
+		if (rc == TB_OK)
+			rc = incident_access(req, c, &v.in, &visible,
+			    &actable);
+		store_tx_rollback(c);
+	}
 	store_release(c);
 	if (rc == TB_OK && !visible)
 		rc = TB_ENOTFOUND;

@@ -449,6 +449,16 @@ formattable(int64_t t)
 	return t >= lo && t <= hi;
 }
 
+/* Writes v (0 <= v < 10^n) as exactly n digits at p. */
+static void
+put_digits(char *p, int v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 int
 tbtime_format(int64_t t, char *buf, size_t size)
 {
@@ -460,6 +470,19 @@ tbtime_format(int64_t t, char *buf, size_t size)
 	if (!formattable(t))
 		return TB_ERANGE;
 	taipei_split(t, &d, &hh, &mi, &ss);
+	/* The usual case, in place: an answer writes dozens of times
+	 * (formattable() keeps the year to four digits). */
+	if (size >= sizeof("0000-00-00T00:00:00+08:00")) {
+		memcpy(buf, "0000-00-00T00:00:00+08:00",
+		    sizeof("0000-00-00T00:00:00+08:00"));
+		put_digits(buf, d.year, 4);
+		put_digits(buf + 5, d.month, 2);
+		put_digits(buf + 8, d.day, 2);
+		put_digits(buf + 11, hh, 2);
+		put_digits(buf + 14, mi, 2);
+		put_digits(buf + 17, ss, 2);
+		return TB_OK;
+	}
 	w_num(&w, d.year, 4);
 	w_str(&w, "-");
 	w_num(&w, d.month, 2);

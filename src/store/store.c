@@ -273,11 +273,33 @@ store_ping(struct store *st)
 int64_t
 store_new_id(void)
 {
-	uint64_t	 v;
+	return store_id_for_day(store_id_day(tb_now_us()));
+}
 
+int64_t
+store_id_day(int64_t now_us)
+{
+	int64_t	 day;
+
+	if (now_us < STORE_ID_EPOCH_US)
+		return 0;
+	day = (now_us - STORE_ID_EPOCH_US) / (INT64_C(86400) * 1000000);
+	return day > STORE_ID_DAY_MAX ? STORE_ID_DAY_MAX : day;
+}
+
+int64_t
+store_id_for_day(int64_t day)
+{
+	uint64_t	 r, v;
+
+	if (day < 0)
+		day = 0;
+	if (day > STORE_ID_DAY_MAX)
+		day = STORE_ID_DAY_MAX;
 	do {
-		randombytes_buf(&v, sizeof(v));
-		v &= (UINT64_C(1) << 53) - 1;
+		randombytes_buf(&r, sizeof(r));
+		r &= (UINT64_C(1) << STORE_ID_RANDOM_BITS) - 1;
+		v = (uint64_t)day << STORE_ID_RANDOM_BITS | r;
 	} while (v == 0);
 	return (int64_t)v;
 }

@@ -204,13 +204,24 @@ void	store_group_commit(struct store *st, int on);
 int	store_ping(struct store *st);
 
 /*
- * A new row id: a uniformly random integer in [1, 2^53 - 1] from libsodium
+ * A new row id in [1, 2^53 - 1]: the day it was made (days since
+ * 2020-01-01 UTC, 16 bits) above 37 random bits from libsodium
  * (store_open() initialises it).  Ids are made by the application rather
- * than the database so that SQLite and PostgreSQL share one schema, and are
- * kept below 2^53 so that JSON numbers in JavaScript hold them exactly
- * (docs/internals/store.md).
+ * than the database so that SQLite and PostgreSQL share one schema, kept
+ * below 2^53 so that JSON numbers in JavaScript hold them exactly, random
+ * so that they cannot be counted or guessed, and a day's together so that
+ * a day's inserts land on a few index pages, not all over the file
+ * (docs/internals/store.md, "Ids").
  */
+#define STORE_ID_RANDOM_BITS	37
+#define STORE_ID_DAY_MAX	((INT64_C(1) << 16) - 1)
+#define STORE_ID_EPOCH_US	INT64_C(1577836800000000) /* 2020-01-01 */
 int64_t	store_new_id(void);
+/* The day part of ids made at now_us (0 before 2020, at most
+ * STORE_ID_DAY_MAX), and a new id of day `day` (tools that make rows of
+ * the past, and tests). */
+int64_t	store_id_day(int64_t now_us);
+int64_t	store_id_for_day(int64_t day);
 
 /*
  * Agencies, users and roles (migration 1).  Strings are borrowed for the

@@ -208,9 +208,9 @@ static const char sql_journal_wal[] = "PRAGMA journal_mode=WAL";
  * does not leave a large file behind for good.  trusted_schema=OFF: SQL
  * functions with side effects cannot hide in views or triggers.
  * cache_size: 64 MiB of pages (SQLite's default is 2 MiB); the writer's
- * inserts land on index pages spread over the whole file (ids are
- * random), and a page the cache lost must be read again and, if dirty,
- * written to the WAL twice within one transaction.  temp_store=MEMORY:
+ * inserts land on index pages spread over the file (by agency, by due
+ * time, by a day's random ids), and a page the cache lost must be read
+ * again and, if dirty, written to the WAL twice within one transaction.  temp_store=MEMORY:
  * every transaction of a batch but the first is a SAVEPOINT, whose
  * statement journal SQLite otherwise spills past 64 KiB into a temporary
  * file created, written and unlinked per transaction (strace: 165 such

@@ -483,6 +483,26 @@ test_new_id(void **state)
 		differ |= id != first;
 	}
 	assert_true(differ);
+	/* Today's day above the random bits: a day's ids sort together,
+	 * and after the days before. */
+	assert_int_equal(first >> STORE_ID_RANDOM_BITS,
+	    store_id_day(tb_now_us()));
+	assert_true(store_id_for_day(100) < store_id_for_day(101));
+	assert_int_equal(store_id_for_day(2520) >> STORE_ID_RANDOM_BITS, 2520);
+	/* The days: 2020-01-01 is day 0, 2026-11-25 day 2520; before 2020
+	 * is day 0 and past the 16 bits the last day, so that an id never
+	 * reaches 2^53. */
+	assert_int_equal(store_id_day(STORE_ID_EPOCH_US), 0);
+	assert_int_equal(store_id_day(STORE_ID_EPOCH_US - 1), 0);
+	assert_int_equal(store_id_day(INT64_C(1795564800000000)), 2520);
+	assert_int_equal(store_id_day(INT64_MAX), STORE_ID_DAY_MAX);
+	assert_int_equal(store_id_day(INT64_MIN), 0);
+	for (i = 0; i < 1000; i++) {
+		id = store_id_for_day(STORE_ID_DAY_MAX + 5);
+		assert_true(id <= (INT64_C(1) << 53) - 1);
+		assert_int_equal(id >> STORE_ID_RANDOM_BITS, STORE_ID_DAY_MAX);
+		assert_true(store_id_for_day(-3) >= 1);
+	}
 }
 
 /* ---- transactions ----------------------------------------------------- */
