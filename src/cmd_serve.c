@@ -182,7 +182,12 @@ cmd_serve(int argc, char **argv)
 	if (notify_start(&cfg, st) != TB_OK)
 		rc = EXIT_USAGE;
 	else {
+		/* Old idempotency keys and dead sessions go, hourly. */
+		if (store_housekeeper_start(st) != TB_OK)
+			log_kv(LOG_WARN, "store_housekeeper_failed",
+			    (const char *)NULL);
 		rc = http_serve(&app) == TB_OK ? 0 : EXIT_REFUSED;
+		store_housekeeper_stop();
 		notify_stop();
 	}
 	store_close(st);

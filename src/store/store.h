@@ -325,6 +325,11 @@ int	store_session_insert(struct store_conn *c,
 int	store_session_find(struct store_conn *c, const char *token_hash,
 	    struct store_session *out);
 int	store_session_touch(struct store_conn *c, int64_t id, int64_t now);
+/* Deletes up to limit sessions that expired before `before` (revoked or
+ * not); *deleted gets their number.  Writer in a transaction
+ * (housekeep.c). */
+int	store_session_prune(struct store_conn *c, int64_t before, int64_t limit,
+	    int64_t *deleted);
 int	store_session_revoke(struct store_conn *c, int64_t id, int64_t now);
 int	store_session_revoke_others(struct store_conn *c, int64_t user_id,
 	    int64_t keep_id, int64_t now);
@@ -1010,6 +1015,31 @@ int	store_idem_find(struct store_conn *c, int64_t caller, const char *key,
 /* Records the first answer; writer in the transaction of the change.
  * TB_ECONFLICT when (caller, key) is taken. */
 int	store_idem_insert(struct store_conn *c, const struct store_idem *k);
+/* Deletes up to limit of the oldest keys made before `before`; *deleted
+ * gets their number.  Writer in a transaction (housekeep.c). */
+int	store_idem_prune(struct store_conn *c, int64_t before, int64_t limit,
+	    int64_t *deleted);
+
+/* --- housekeeping (housekeep.c) -------------------------------------- */
+
+/* How long what is kept only for a while is kept (housekeep.c). */
+#define STORE_IDEM_KEEP_US	(INT64_C(30) * 86400 * 1000000)
+#define STORE_SESSION_KEEP_US	(INT64_C(30) * 86400 * 1000000)
+
+struct store_housekept {
+	int64_t		 idempotency_keys;	/* deleted */
+	int64_t		 sessions;		/* deleted */
+};
+
+/* One pass at `now`: deletes idempotency keys older than
+ * STORE_IDEM_KEEP_US and sessions expired STORE_SESSION_KEEP_US ago, a
+ * page per transaction through the writer (not in a transaction). */
+int	store_housekeep(struct store *st, int64_t now,
+	    struct store_housekept *out);
+/* Runs a pass a minute after the start and then every hour in a thread,
+ * until store_housekeeper_stop() (before store_close()). */
+int	store_housekeeper_start(struct store *st);
+void	store_housekeeper_stop(void);
 
 /* --- evidence (store_registry.c, store_evidence.c; migration 6) ------- */
 

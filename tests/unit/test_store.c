@@ -1039,6 +1039,63 @@ test_checkpoints(void **state)
 	    " length(b) = 16383"), 1500);
 }
 
+/*
+ * Housekeeping: idempotency keys older than their keep and sessions that
+ * expired longer ago go, in pages (more than one page of each here);
+ * everything younger stays.
+ */
+static void
+test_housekeep(void **state)
+{
+	struct fix		*f = *state;
+	struct store_housekept	 done;
+	char			 sql[1024];
+	int64_t			 now = tb_now_us();
+
+	exec_write(f->st, "INSERT INTO agencies (code, name, type,"
+	    " responsibility_level, created_at, updated_at) VALUES"
+	    " ('hk', 'hk', 'city_agency', 'A', 1, 1);"
+	    "INSERT INTO users (id, username, name, agency, email, employment,"
+	    " created_at, updated_at) VALUES (77, 'hk.user', 'hk', 'hk',"
+	    " 'hk@x.test', 'civil_servant', 1, 1)");
+	/* 1,200 keys: 700 past the keep by a day or more, 500 within it
+	 * (the youngest of those a minute within it). */
+	assert_int_equal(tb_snprintf(sql, sizeof(sql), "INSERT INTO"
+	    " idempotency_keys (caller, idem_key, request_hash, status,"
+	    " response, created_at) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+	    " SELECT i + 1 FROM n WHERE i < 1200) SELECT 77, 'k' || i, 'h',"
+	    " 201, '{}', CASE WHEN i <= 700 THEN %lld - i * 1000000 ELSE %lld"
+	    " + i END FROM n", (long long)(now - STORE_IDEM_KEEP_US -
+	    86400000000), (long long)(now - STORE_IDEM_KEEP_US + 60000000)),
+	    TB_OK);
+	exec_write(f->st, sql);
+	/* 600 sessions long expired, 3 expired lately, 2 alive. */
+	assert_int_equal(tb_snprintf(sql, sizeof(sql), "INSERT INTO sessions"
+	    " (id, token_hash, user_id, created_at, last_seen_at, expires_at)"
+	    " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+	    " WHERE i < 605) SELECT i, 't' || i, 77, 1, 1, CASE WHEN i <= 600"
+	    " THEN %lld WHEN i <= 603 THEN %lld ELSE %lld END FROM n",
+	    (long long)(now - STORE_SESSION_KEEP_US - 1),
+	    (long long)(now - 3600000000), (long long)(now + 3600000000)),
+	    TB_OK);
+	exec_write(f->st, sql);
+
+	assert_int_equal(store_housekeep(f->st, now, &done), TB_OK);
+	assert_int_equal(done.idempotency_keys, 700);
+	assert_int_equal(done.sessions, 600);
+	assert_int_equal(read_i64(f->st, "SELECT COUNT(*) FROM"
+	    " idempotency_keys"), 500);
+	assert_int_equal(read_i64(f->st, "SELECT MIN(CAST(substr(idem_key, 2)"
+	    " AS INTEGER)) FROM idempotency_keys"), 701);
+	assert_int_equal(read_i64(f->st, "SELECT COUNT(*) FROM sessions"), 5);
+	assert_int_equal(read_i64(f->st, "SELECT MIN(id) FROM sessions"),
+	    601);
+	/* Again: nothing more. */
+	assert_int_equal(store_housekeep(f->st, now, &done), TB_OK);
+	assert_int_equal(done.idempotency_keys, 0);
+	assert_int_equal(done.sessions, 0);
+}
+
 /* ---- group commit ----------------------------------------------------- */
 
 static const char sql_gc_tables[] =
@@ -1451,6 +1508,8 @@ main(void)
 		    setup_migrated, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup_migrated,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_housekeep,
+		    setup_migrated, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoints,
 		    setup_migrated, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit_threads,
