@@ -181,6 +181,25 @@ store_step(struct store_stmt *s)
 }
 
 int
+store_row_by_id(struct store_conn *c, const char *sql, int64_t id,
+    struct store_stmt **out)
+{
+	struct store_stmt	*s;
+	int			 rc;
+
+	*out = NULL;
+	if ((rc = store_prepare(c, sql, &s)) != TB_OK ||
+	    (rc = store_bind_i64(s, 1, id)) != TB_OK)
+		return rc;
+	if ((rc = store_step(s)) == TB_DONE)
+		return TB_ENOTFOUND;
+	if (rc != TB_ROW)
+		return rc;
+	*out = s;
+	return TB_OK;
+}
+
+int
 store_col_is_null(struct store_stmt *s, int col)
 {
 	return s->conn->st->drv->col_is_null(s, col);

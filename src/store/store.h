@@ -152,6 +152,14 @@ int	store_bind_text_or_null(struct store_stmt *s, int idx,
 /* Returns TB_ROW, TB_DONE, TB_ECONFLICT (constraint violated) or
  * TB_ESTORE / TB_EBUSY. */
 int	store_step(struct store_stmt *s);
+/*
+ * The one row that sql (one parameter: an id) finds: prepares it, binds
+ * id, steps.  TB_OK with *out on the row (read its columns, then leave it:
+ * store_release() resets it), TB_ENOTFOUND when there is none, or the
+ * error.  The lookup by key every store file makes.
+ */
+int	store_row_by_id(struct store_conn *c, const char *sql, int64_t id,
+	    struct store_stmt **out);
 /* Column reads are 0-based.  Text is valid until the next step; a NULL
  * column reads as NULL text and 0. */
 int	store_col_is_null(struct store_stmt *s, int col);

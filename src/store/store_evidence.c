@@ -43,13 +43,8 @@ store_evidence_incident(struct store_conn *c, int64_t id, char *agency,
 	struct store_stmt	*s;
 	int			 rc;
 
-	if ((rc = store_prepare(c, sql_incident, &s)) != TB_OK)
+	if ((rc = store_row_by_id(c, sql_incident, id, &s)) != TB_OK)
 		return rc;
-	BIND(store_bind_i64(s, 1, id));
-	if ((rc = store_step(s)) != TB_ROW) {
-		rc = rc == TB_DONE ? TB_ENOTFOUND : rc;
-		goto out;
-	}
 	if ((rc = tb_strlcpy(agency, store_col_text(s, 0), len)) != TB_OK)
 		goto out;
 	rc = store_step(s);
@@ -131,18 +126,12 @@ store_preservation_get(struct store_conn *c, int64_t id,
 	struct store_preservation	 p;
 	int				 rc;
 
-	if ((rc = store_prepare(c, sql_preservation_get, &s)) != TB_OK)
+	if ((rc = store_row_by_id(c, sql_preservation_get, id, &s)) != TB_OK)
 		return rc;
-	BIND(store_bind_i64(s, 1, id));
-	if ((rc = store_step(s)) != TB_ROW) {
-		rc = rc == TB_DONE ? TB_ENOTFOUND : rc;
-		goto out;
-	}
 	preservation_read(s, &p);
 	fn(arg, &p);
 	rc = store_step(s);
 	rc = rc == TB_DONE ? TB_OK : rc;
-out:
 	return rc;
 }
 
@@ -323,18 +312,12 @@ store_evidence_get(struct store_conn *c, int64_t id,
 	struct store_evidence	 e;
 	int			 rc;
 
-	if ((rc = store_prepare(c, sql_evidence_get, &s)) != TB_OK)
+	if ((rc = store_row_by_id(c, sql_evidence_get, id, &s)) != TB_OK)
 		return rc;
-	BIND(store_bind_i64(s, 1, id));
-	if ((rc = store_step(s)) != TB_ROW) {
-		rc = rc == TB_DONE ? TB_ENOTFOUND : rc;
-		goto out;
-	}
 	evidence_read(s, &e);
 	fn(arg, &e);
 	rc = store_step(s);
 	rc = rc == TB_DONE ? TB_OK : rc;
-out:
 	return rc;
 }
 

@@ -316,13 +316,8 @@ store_incident_person(struct store_conn *c, int64_t id,
 	int			 rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = store_prepare(c, sql_person, &s)) != TB_OK)
+	if ((rc = store_row_by_id(c, sql_person, id, &s)) != TB_OK)
 		return rc;
-	BIND(store_bind_i64(s, 1, id));
-	if ((rc = store_step(s)) != TB_ROW) {
-		rc = rc == TB_DONE ? TB_ENOTFOUND : rc;
-		goto out;
-	}
 	/* NULL columns read as "" (store.h). */
 	if (tb_strlcpy(out->username, store_col_text(s, 0) ?
 	    store_col_text(s, 0) : "", sizeof(out->username)) != TB_OK ||
@@ -455,13 +450,8 @@ store_incident_get(struct store_conn *c, int64_t id,
 	int			 rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = store_prepare(c, sql_incident_get, &s)) != TB_OK)
+	if ((rc = store_row_by_id(c, sql_incident_get, id, &s)) != TB_OK)
 		return rc;
-	BIND(store_bind_i64(s, 1, id));
-	if ((rc = store_step(s)) != TB_ROW) {
-		rc = rc == TB_DONE ? TB_ENOTFOUND : rc;
-		goto out;
-	}
 	/* One block for every string of the record, so one free() frees
 	 * them all. */
 	for (i = 0; i < NELEM(incident_cols); i++)

@@ -451,12 +451,7 @@ store_outbox_get(struct store_conn *c, int64_t id,
 	struct store_stmt	*s;
 	int			 rc;
 
-	if ((rc = store_prepare(c, sql_outbox_get, &s)) != TB_OK ||
-	    (rc = store_bind_i64(s, 1, id)) != TB_OK)
-		return rc;
-	if ((rc = store_step(s)) == TB_DONE)
-		return TB_ENOTFOUND;
-	if (rc != TB_ROW)
+	if ((rc = store_row_by_id(c, sql_outbox_get, id, &s)) != TB_OK)
 		return rc;
 	outbox_row(s, &m);
 	rc = fn(arg, &m);
@@ -568,12 +563,7 @@ store_notify_person(struct store_conn *c, int64_t id,
 	int			 rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = store_prepare(c, sql_person, &s)) != TB_OK ||
-	    (rc = store_bind_i64(s, 1, id)) != TB_OK)
-		return rc;
-	if ((rc = store_step(s)) == TB_DONE)
-		return TB_ENOTFOUND;
-	if (rc != TB_ROW)
+	if ((rc = store_row_by_id(c, sql_person, id, &s)) != TB_OK)
 		return rc;
 	out->id = store_col_i64(s, 0);
 	nt_copy(out->username, sizeof(out->username), s, 1);
@@ -746,12 +736,7 @@ store_reach_check_get(struct store_conn *c, int64_t id,
 	int			 rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = store_prepare(c, sql_reach_get, &s)) != TB_OK ||
-	    (rc = store_bind_i64(s, 1, id)) != TB_OK)
-		return rc;
-	if ((rc = store_step(s)) == TB_DONE)
-		return TB_ENOTFOUND;
-	if (rc != TB_ROW)
+	if ((rc = store_row_by_id(c, sql_reach_get, id, &s)) != TB_OK)
 		return rc;
 	out->id = store_col_i64(s, 0);
 	out->created_at = store_col_i64(s, 1);
@@ -943,12 +928,7 @@ store_notify_incident(struct store_conn *c, int64_t id,
 	int			 rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = store_prepare(c, sql_incident, &s)) != TB_OK ||
-	    (rc = store_bind_i64(s, 1, id)) != TB_OK)
-		return rc;
-	if ((rc = store_step(s)) == TB_DONE)
-		return TB_ENOTFOUND;
-	if (rc != TB_ROW)
+	if ((rc = store_row_by_id(c, sql_incident, id, &s)) != TB_OK)
 		return rc;
 	out->id = store_col_i64(s, 0);
 	nt_copy(out->agency, sizeof(out->agency), s, 1);

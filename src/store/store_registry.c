@@ -168,19 +168,13 @@ store_system_get(struct store_conn *c, int64_t id,
 	struct store_system	 sy;
 	int			 rc;
 
-	if ((rc = store_prepare(c, sql_system_get, &s)) != TB_OK)
+	if ((rc = store_row_by_id(c, sql_system_get, id, &s)) != TB_OK)
 		return rc;
-	BIND(store_bind_i64(s, 1, id));
-	if ((rc = store_step(s)) != TB_ROW) {
-		rc = rc == TB_DONE ? TB_ENOTFOUND : rc;
-		goto out;
-	}
 	system_read(s, &sy);
 	fn(arg, &sy);
 	/* Step to the end so the statement holds no snapshot. */
 	rc = store_step(s);
 	rc = rc == TB_DONE ? TB_OK : rc;
-out:
 	return rc;
 }
 
@@ -489,18 +483,12 @@ store_contract_get(struct store_conn *c, int64_t id,
 	struct store_contract	 k;
 	int			 rc;
 
-	if ((rc = store_prepare(c, sql_contract_get, &s)) != TB_OK)
+	if ((rc = store_row_by_id(c, sql_contract_get, id, &s)) != TB_OK)
 		return rc;
-	BIND(store_bind_i64(s, 1, id));
-	if ((rc = store_step(s)) != TB_ROW) {
-		rc = rc == TB_DONE ? TB_ENOTFOUND : rc;
-		goto out;
-	}
 	contract_read(s, &k);
 	fn(arg, &k);
 	rc = store_step(s);
 	rc = rc == TB_DONE ? TB_OK : rc;
-out:
 	return rc;
 }
 
